@@ -1,0 +1,166 @@
+"""One document in, one extraction record out: the JSON Lines contract of `newskg extract`
+(../shared/spec/extraction-output.md). Offsets go back through each article's TextView to the
+decoded file; text fields hold the cleaned form."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.language import Language
+
+from newskg.corpus.document import SourceDocument
+from newskg.graph.model import short_hash
+from newskg.nlp.pipeline import ArticleContext, build_pipeline, run
+from newskg.nlp.taskwords import task_words
+from newskg.nlp.timex import infer_document_date
+
+_ISSUE = re.compile(r"关于印发(.+?)的通知")
+_QUOTES = str.maketrans("", "", "《》“”\"")
+
+
+@dataclass
+class Extraction:
+    """The record of one document, shaped as the contract; `to_json` is what `extract` prints."""
+    document: dict[str, Any]
+    articles: list[dict[str, Any]] = field(default_factory=list)
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    tasks: list[dict[str, Any]] = field(default_factory=list)
+    roles: list[dict[str, Any]] = field(default_factory=list)
+    statements: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"document": self.document, "articles": self.articles, "entities": self.entities,
+                "tasks": self.tasks, "roles": self.roles, "statements": self.statements,
+                "events": self.events}
+
+
+def entity_id(typ: str, name: str) -> str:
+    return f"{typ.lower()}:{short_hash(typ, name)}"
+
+
+class _Entities:
+    """Mentions grouped into entities by (type, canonical name)."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def add(self, typ: str, name: str, start: int | None = None, end: int | None = None,
+            text: str | None = None) -> str:
+        key = (typ, name)
+        e = self.by_key.get(key)
+        if e is None:
+            e = {"id": entity_id(typ, name), "type": typ, "name": name, "aliases": [], "mentions": []}
+            self.by_key[key] = e
+        if text is not None and start is not None:
+            if text != name and text not in e["aliases"]:
+                e["aliases"].append(text)
+            e["mentions"].append({"start": start, "end": end, "text": text})
+        return e["id"]
+
+    def find(self, name: str) -> dict[str, Any] | None:
+        return next((e for (t, n), e in self.by_key.items() if n == name), None)
+
+    def records(self) -> list[dict[str, Any]]:
+        return sorted(self.by_key.values(), key=lambda e: (e["mentions"][0]["start"] if e["mentions"] else -1,
+                                                             e["type"], e["name"]))
+
+
+def policy_name(title: str | None) -> str | None:
+    """The plan a document issues (关于印发X的通知 → X) or, for an opinion or plan, its own title."""
+    if not title:
+        return None
+    m = _ISSUE.search(title)
+    if m:
+        return m.group(1).translate(_QUOTES)
+    return title if task_words().article_kind(title) == "policy" else None
+
+
+class Extractor:
+    """Runs the pipeline over documents; build once, reuse for every file."""
+
+    def __init__(self, nlp: Language | None = None):
+        self.nlp = nlp or build_pipeline()
+        self.words = task_words()
+
+    def extract(self, doc: SourceDocument) -> Extraction:
+        date, date_source, approximate = doc.date, doc.date_source, False
+        if date is None:
+            date = infer_document_date(doc.text[doc.body_start:])
+            if date is not None:
+                date_source, approximate = "inferred", True
+        rec = Extraction(document={
+            "id": doc.id, "path": doc.path, "title": doc.title,
+            "date": date.isoformat() if date else None, "date_source": date_source, "source": doc.source})
+        ents = _Entities()
+        doc_policy = policy_name(doc.title)
+        for art in doc.articles:
+            view = art.block.view
+            kind = self.words.article_kind(art.title or doc.title)
+            if kind == "unknown" and doc.meta.get("doc_no"):
+                kind = "policy"
+            ctx = ArticleContext(date=date, approximate=approximate, issuer=doc.issuer or _issuer_of(doc),
+                                 kind=kind, headings=tuple(art.block.headings))
+            sdoc = run(self.nlp, view.text, ctx)
+            rec.articles.append({"id": art.id, "title": art.title, "start": art.start, "end": art.end,
+                                 "source": art.source,
+                                 "credits": [{"role": c.role, "name": c.name} for c in art.credits]})
+            for c in art.credits:
+                if c.role in ("制图", "摄影", "摄", "记者", "编辑", "责编", "文", "图"):
+                    ents.add("PERSON", c.name)
+            if art.source:
+                ents.add("ORGANIZATION", art.source)
+            for m in sdoc._.mentions or []:
+                s, e = view.source_span(m.start, m.end)
+                ents.add(m.type, m.name, s, e, m.text)
+            art_policy = doc_policy or _issued_policy(sdoc)
+            policy_id = ents.add("POLICY", art_policy) if art_policy else None
+            ids: dict[int, str] = {}
+            for f in sdoc._.tasks or []:
+                s, e = view.source_span(f.start, f.end)
+                ids[f.unit] = f"task:{short_hash(doc.id, s, e)}"
+            for f in sdoc._.tasks or []:
+                s, e = view.source_span(f.start, f.end)
+                dl = None
+                if f.deadline:
+                    ds, de = view.source_span(f.deadline.start, f.deadline.end)
+                    dl = {"text": f.deadline.text, "start": ds, "end": de, "date": f.deadline.date,
+                          "from": f.deadline.from_, "relation": f.deadline.relation,
+                          "approximate": f.deadline.approximate, "inherited": f.deadline.inherited}
+                for name, _ in f.agencies:
+                    if ents.find(name) is None:
+                        ents.add("AGENCY", name)
+                rec.tasks.append({
+                    "id": ids[f.unit], "article": art.id, "start": s, "end": e, "text": f.text,
+                    "action": f.action, "modality": f.modality, "deadline": dl,
+                    "agencies": [{"name": n, "role": r} for n, r in f.agencies],
+                    "parent": ids.get(f.parent) if f.parent is not None else None, "policy": policy_id})
+            for key in ("roles", "statements", "events"):
+                for item in getattr(sdoc._, key) or []:
+                    rec_item = dict(item)
+                    if "start" in rec_item:
+                        rec_item["start"], rec_item["end"] = view.source_span(rec_item["start"], rec_item["end"])
+                    getattr(rec, key).append(rec_item)
+        rec.entities = ents.records()
+        return rec
+
+    def extract_many(self, docs: Iterable[SourceDocument]) -> Iterator[Extraction]:
+        for d in docs:
+            yield self.extract(d)
+
+
+def _issuer_of(doc: SourceDocument) -> str | None:
+    """Without front matter, the issuer a page names first (国务院办公厅日前印发…)."""
+    m = re.search(r"(国务院办公厅|国务院|国办)(?:日前)?(?:印发|发布|出台)", doc.text)
+    if m:
+        return "国务院办公厅" if m.group(1) == "国办" else m.group(1)
+    return None
+
+
+def _issued_policy(sdoc: Any) -> str | None:
+    for m in sdoc._.mentions or []:
+        if m.type == "POLICY" and re.search(r"(印发|出台|发布)$", sdoc.text[max(0, m.start - 4):m.start]):
+            return m.name
+    return None

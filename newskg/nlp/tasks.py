@@ -1,0 +1,306 @@
+"""Tasks: which units oblige a body to act, with their agencies, deadline, modality and parent.
+
+Reads the units of one article (units.py) with the time expressions and agency mentions found in
+it, following annotation-guide.md: a deadline inside a unit governs it; one that opens a sentence
+governs the ；-clauses that continue it; a heading's or a parenthetical's "by" deadline passes to
+the units of its item. Responsible bodies are the unit's subject, the bodies after 由/要求/责成,
+and those of a responsibility parenthetical (X牵头，Y参与 / X负责), which covers the units of its
+item since the previous one.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from newskg.nlp.taskwords import TaskWords, task_words
+from newskg.nlp.units import Unit
+
+DEADLINE_RELATIONS = ("by", "during")
+_PAREN = re.compile(r"[（(]([^（）()]{2,160})[)）]")
+_ROLE_WORDS = (("牵头", "lead"), ("参与", "participant"), ("配合", "participant"), ("指导", "participant"),
+               ("负责", "responsible"), ("落实", "responsible"), ("实施", "responsible"))
+_ROLE_CLAUSE = re.compile(r"(牵头|参与|配合|指导|按职责分工负责|分工负责|负责落实|负责|落实)")
+_COORD = re.compile(r"、|，|,|和|及|以及|与|会同")
+_LEAD_IN = re.compile(r"^(?:[^，,。；]{0,30}?(?:前|内|底|起|年|期间|时)[，,])")
+_BY_AGENCY = re.compile(r"由")
+_ASK = re.compile(r"(要求|责成)")
+_BACKREF = re.compile(r"^(以上|上述|该项|这些|各项)(工作|任务|措施)")
+
+
+class TimeLike(Protocol):
+    text: str
+    start: int
+    end: int
+    date: str | None
+    from_: str | None
+    relation: str | None
+    kind: str
+    approximate: bool
+
+
+class AgencyLike(Protocol):
+    start: int
+    end: int
+    text: str
+    name: str
+
+
+@dataclass
+class Deadline:
+    text: str
+    start: int  # clean offsets in the article
+    end: int
+    date: str
+    from_: str | None
+    relation: str
+    approximate: bool
+    inherited: bool = False
+
+
+@dataclass
+class TaskFinding:
+    unit: int  # index into the units
+    start: int
+    end: int
+    text: str
+    action: str
+    modality: str | None
+    deadline: Deadline | None
+    agencies: list[tuple[str, str]] = field(default_factory=list)  # (canonical name, role)
+    parent: int | None = None  # unit index of the enclosing heading task
+    heading: bool = False
+
+
+def _deadline_of(t: TimeLike, inherited: bool = False) -> Deadline:
+    return Deadline(t.text, t.start, t.end, t.date or "", t.from_, t.relation or "by", t.approximate, inherited)
+
+
+def _in_title_marks(text: str, pos: int) -> bool:
+    """Inside 《…》: a plan's own period (总体规划（2018—2035年）) is no deadline of the sentence."""
+    return text.rfind("《", 0, pos) > text.rfind("》", 0, pos)
+
+
+class TaskReader:
+    """Finds the tasks of one article. One instance per pipeline; holds no per-document state."""
+
+    def __init__(self, words: TaskWords | None = None):
+        self.w = words or task_words()
+
+    # -- pieces ------------------------------------------------------------------------------
+    def deadlines(self, text: str, times: Sequence[TimeLike], start: int, end: int) -> list[TimeLike]:
+        return [t for t in times if start <= t.start and t.end <= end and t.date
+                and t.relation in DEADLINE_RELATIONS and t.kind != "ongoing"
+                and not _in_title_marks(text, t.start)]
+
+    def _names(self, segment: str, seg_start: int, mentions: Sequence[AgencyLike], *,
+               loose_last: bool = False) -> list[str] | None:
+        """Bodies named by a coordination like 各地区、各部门 / X会同Y, or None if any part is not one."""
+        names: list[str] = []
+        pos = 0
+        parts = [(m.start(), m.end()) for m in _COORD.finditer(segment)]
+        bounds = [(0, parts[0][0])] if parts else [(0, len(segment))]
+        for k, (a, b) in enumerate(parts):
+            bounds.append((b, parts[k + 1][0] if k + 1 < len(parts) else len(segment)))
+        for k, (a, b) in enumerate(bounds):
+            part = segment[a:b].strip()
+            if not part:
+                continue
+            pos = seg_start + a + (len(segment[a:b]) - len(segment[a:b].lstrip()))
+            hit = next((m for m in mentions if m.start == pos and m.end - m.start == len(part)), None)
+            if hit:
+                names.append(hit.name)
+                continue
+            if self.w.institution.fullmatch(part) and not part.endswith("的"):
+                names.append(part)
+                continue
+            if loose_last and k == len(bounds) - 1:
+                hit = next((m for m in mentions if m.start == pos), None)
+                if hit and len(part) - (hit.end - hit.start) <= 8 and "的" not in part:
+                    names.append(hit.name)
+                    continue
+            return None
+        return names or None
+
+    def subject(self, text: str, u: Unit, mentions: Sequence[AgencyLike]) -> list[str]:
+        """The bodies a unit names as its grammatical subject (各部门原则上将… / 国务院各部门根据…)."""
+        body_start = u.start + (len(u.marker) if u.marker else 0)
+        head = text[body_start:u.end]
+        lead = _LEAD_IN.match(head)
+        if lead and any(body_start <= t.start < body_start + lead.end() for t in ()):
+            pass
+        starts = [0]
+        if lead:
+            starts.append(lead.end())
+        for s0 in starts:
+            for m in self.w.predicate.finditer(head, s0 + 2, min(len(head), s0 + 48)):
+                seg = head[s0:m.start()]
+                if not seg or seg[-1] in "，,的":
+                    continue
+                got = self._names(seg, body_start + s0, mentions, loose_last=True)
+                if got:
+                    return got
+        return []
+
+    def by_phrase(self, text: str, u: Unit, mentions: Sequence[AgencyLike]) -> list[str]:
+        """Bodies after 由 (由X负责/牵头) and 要求/责成 within the unit."""
+        out: list[str] = []
+        for pat in (_BY_AGENCY, _ASK):
+            for m in pat.finditer(text, u.start, u.end):
+                run = [x for x in mentions if x.start >= m.end() and x.start < u.end]
+                run.sort(key=lambda x: x.start)
+                pos = m.end()
+                for x in run:
+                    if x.start != pos:
+                        break
+                    out.append(x.name)
+                    pos = x.end
+                    while pos < u.end and text[pos] in "、和及与":
+                        pos += 1
+        return out
+
+    def parentheticals(self, text: str, mentions: Sequence[AgencyLike], start: int = 0,
+                       end: int | None = None) -> list[tuple[int, int, list[tuple[str, str]]]]:
+        """Responsibility parentheticals (X牵头，Y参与 / X负责): (start, end, [(name, role)])."""
+        out = []
+        for m in _PAREN.finditer(text, start, len(text) if end is None else end):
+            inner = m.group(1)
+            if not _ROLE_CLAUSE.search(inner):
+                continue
+            got: list[tuple[str, str]] = []
+            for clause in re.split(r"[，,；;]", inner):
+                role = next((r for w, r in _ROLE_WORDS if w in clause), "responsible")
+                c0 = m.start(1) + inner.find(clause)
+                for x in mentions:
+                    if c0 <= x.start and x.end <= c0 + len(clause):
+                        got.append((x.name, role))
+                for inst in self.w.institution.finditer(clause):
+                    s = c0 + inst.start()
+                    if not any(x.start <= s < x.end for x in mentions) and inst.group(0) not in dict(got):
+                        name = inst.group(0)
+                        if not re.search(r"[的和及与]", name):
+                            got.append((name, role))
+            if got:
+                out.append((m.start(), m.end(), got))
+        return out
+
+    def is_task(self, u: Unit, body: str, has_deadline: bool, subject: list[str]) -> bool:
+        s = body.strip()
+        if len(s) < 6:
+            return False
+        if any(p.search(s) for p in self.w.not_task):
+            return False
+        if self.w.modality_of(s) or has_deadline:
+            return True
+        lead = _LEAD_IN.match(s)
+        rest = s[lead.end():] if lead else s
+        if self.w.starts_with_verb(rest) or self.w.starts_with_verb(s):
+            return True
+        return bool(subject)
+
+    def action(self, text: str, u: Unit, subject_end: int | None, dl: TimeLike | None) -> str:
+        s = text[u.start:u.end]
+        if u.marker and s.startswith(u.marker):
+            s = s[len(u.marker):]
+        s = _PAREN.sub(lambda m: "" if _ROLE_CLAUSE.search(m.group(1)) else m.group(0), s)
+        if dl is not None:
+            s = s.replace(dl.text, "", 1)
+        s = re.sub(r"^[，,\s]+", "", s)
+        m = self.w.modality.match(s)
+        s = s.rstrip("。；;!！？?，, ")
+        return s if not m else s
+
+    # -- the reading -------------------------------------------------------------------------
+    def read(self, text: str, units: Sequence[Unit], times: Sequence[TimeLike],
+             mentions: Sequence[AgencyLike], *, kind: str = "policy") -> list[TaskFinding]:
+        if kind == "people_news":
+            return []
+        w = self.w
+        n = len(units)
+        own: list[TimeLike | None] = [None] * n
+        for i, u in enumerate(units):
+            cands = self.deadlines(text, times, u.start, u.end)
+            if cands:
+                own[i] = max(cands, key=lambda t: t.date or "")
+        # sentence-opening deadline: governs the ；-clauses continuing its sentence
+        opening: dict[int, TimeLike] = {}
+        for i, u in enumerate(units):
+            t = own[i]
+            if u.first_in_sentence and t is not None and t.start - u.start <= 2 and t.relation == "by":
+                opening[u.sentence] = t
+        # parentheticals: bodies (and deadlines) for the units of their item since the previous one
+        paren_bodies: list[list[tuple[str, str]]] = [[] for _ in range(n)]
+        paren_deadline: list[TimeLike | None] = [None] * n
+        pending: list[int] = []
+        item_of = [u.item for u in units]
+        for i, u in enumerate(units):
+            if pending and item_of[pending[-1]] != item_of[i]:
+                pending = []
+            pending.append(i)
+            found = self.parentheticals(text, mentions, u.start, u.end)
+            dls = [t for t in self.deadlines(text, times, u.start, u.end)
+                   if any(a <= t.start < b for a, b, _ in [(m.start(), m.end(), 0)
+                          for m in _PAREN.finditer(text, u.start, u.end)])]
+            if found:
+                bodies = [b for _, _, bs in found for b in bs]
+                for j in pending:
+                    paren_bodies[j].extend(b for b in bodies if b not in paren_bodies[j])
+                pending = []
+            if dls and not found:
+                for j in pending:
+                    paren_deadline[j] = dls[-1]
+        out: list[TaskFinding] = []
+        task_at: dict[int, int] = {}
+        for i, u in enumerate(units):
+            body = u.text[len(u.marker):] if u.marker and u.text.startswith(u.marker) else u.text
+            subj = self.subject(text, u, mentions)
+            dl_time = own[i]
+            inherited = False
+            if dl_time is None and not u.first_in_sentence and u.sentence in opening:
+                dl_time, inherited = opening[u.sentence], True
+            if dl_time is None and paren_deadline[i] is not None:
+                dl_time, inherited = paren_deadline[i], True
+            if dl_time is None:
+                anc = u.item if not u.heading else u.parent
+                seen = 0
+                while anc is not None and seen < 8:
+                    t = own[anc]
+                    if t is not None and t.relation == "by" and units[anc].heading:
+                        dl_time, inherited = t, True
+                        break
+                    anc = units[anc].parent if units[anc].parent != anc else None
+                    seen += 1
+            if u.heading:
+                rest = body.strip()
+                if not w.starts_with_verb(rest) or len(rest) < 6:
+                    continue
+            elif not self.is_task(u, body, own[i] is not None, subj):
+                continue
+            if kind == "unknown" and not (w.modality_of(body) or own[i] is not None):
+                continue
+            modality = w.modality_of(body)
+            agencies: list[tuple[str, str]] = list(paren_bodies[i])
+            names = dict(agencies)
+            for nm in subj + self.by_phrase(text, u, mentions):
+                if nm not in names:
+                    agencies.append((nm, "responsible"))
+                    names[nm] = "responsible"
+            parent = u.parent if u.heading else u.item
+            f = TaskFinding(
+                unit=i, start=u.start, end=u.end, text=u.text, action=self.action(text, u, None, dl_time),
+                modality=modality[0] if modality else None,
+                deadline=_deadline_of(dl_time, inherited) if dl_time is not None else None,
+                agencies=agencies, parent=parent, heading=u.heading)
+            task_at[i] = len(out)
+            out.append(f)
+        # 以上工作要在…前完成: a unit that only dates earlier work dates its item's undated units
+        for f in out:
+            if f.deadline and not f.deadline.inherited and _BACKREF.match(units[f.unit].text):
+                for g in out:
+                    if g.unit < f.unit and g.deadline is None and units[g.unit].item == units[f.unit].item:
+                        g.deadline = Deadline(**{**f.deadline.__dict__, "inherited": True})
+        for f in out:  # parents must be tasks themselves
+            while f.parent is not None and f.parent not in task_at:
+                f.parent = units[f.parent].parent if units[f.parent].parent != f.parent else None
+        return out
