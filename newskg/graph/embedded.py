@@ -62,7 +62,11 @@ class EmbeddedStore:
         self._docs: dict[str, _DocEntry] = {}
         self._dirty = False
         self._due_index: list[tuple[str, str]] | None = None
-        self._load()
+        try:
+            self._load()
+        except BaseException:
+            self.close()
+            raise
 
     # -- persistence -------------------------------------------------------------------------
     def _load(self) -> None:
@@ -71,7 +75,7 @@ class EmbeddedStore:
         try:
             with open(self.path, "rb") as f:
                 state = pickle.load(f)
-        except (OSError, pickle.UnpicklingError, EOFError) as e:
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError) as e:
             raise StoreError(f"store file {self.path} is unreadable: {e}") from e
         if not isinstance(state, dict) or state.get("format") != FORMAT:
             raise StoreError(f"store file {self.path} is not a {FORMAT} store")

@@ -7,6 +7,7 @@ headings, what kind of article it is) travels in `doc._.ctx`, set before the com
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from dataclasses import dataclass, field
 
 import spacy
@@ -62,7 +63,11 @@ def make_entities(nlp: Language, name: str, use_ner: bool) -> EntityComponent:
     if use_ner:
         from newskg.nlp.ner import CharNER
 
-        ner = CharNER.load()
+        try:
+            ner = CharNER.load()
+        except (FileNotFoundError, OSError):  # a checkout without the trained model still runs
+            warnings.warn("newskg: NER model not found; entities come from lexicons and rules only",
+                          stacklevel=2)
     return EntityComponent(EntityFinder(default_lexicon(), ner))
 
 
