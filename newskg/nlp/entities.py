@@ -43,7 +43,7 @@ class EntityFinder:
 
         for m in _POLICY.finditer(text):
             add(Mention(m.start(), m.end(), m.group(0), "POLICY", m.group(1), origin="pattern"))
-        for lm in self.lexicon.local_agencies(text):
+        for lm in self.lexicon.local_agencies(text, issuer=issuer):
             add(Mention(lm.start, lm.end, lm.text, "AGENCY", lm.entry.name, lm.entry.collective, "pattern"))
         for lm in self.lexicon.find(text, issuer=issuer):
             e = lm.entry

@@ -26,7 +26,33 @@ _COORD = re.compile(r"、|，|,|和|及|以及|与|会同")
 _LEAD_IN = re.compile(r"^(?:[^，,。；]{0,30}?(?:前|内|底|起|年|期间|时)[，,])")
 _BY_AGENCY = re.compile(r"由")
 _ASK = re.compile(r"(要求|责成)")
+_GENERIC_HEADERS = frozenset({"负责部门", "牵头部门", "牵头单位", "配合单位", "责任单位", "参与单位", "部门", "单位",
+                              "机构", "政府", "地区"})
+_NOT_SUBJECT_START = set("在对以由将把从向于按据经与及和或并且而")
+_HEADER_CLAUSE = re.compile(r"^(负责部门|牵头部门|牵头单位|责任单位|配合单位|参与单位|责任部门)[:：]")
+_ALL_BELOW = re.compile(r"以下(?:各项)?均(?:需|由)(.{2,20}?)(?:负责)?落实")
+_CLAUSE = re.compile(r"[，,：:]")
 _BACKREF = re.compile(r"^(以上|上述|该项|这些|各项)(工作|任务|措施)")
+
+
+def _split_outside_parens(segment: str) -> list[tuple[int, int]]:
+    """Spans of the parts of a coordination (、 和 及 与 会同), not splitting inside （区、市）."""
+    bounds, depth, start, i = [], 0, 0, 0
+    while i < len(segment):
+        c = segment[i]
+        if c in "（(":
+            depth += 1
+        elif c in "）)":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            m = _COORD.match(segment, i)
+            if m:
+                bounds.append((start, i))
+                start = i = m.end()
+                continue
+        i += 1
+    bounds.append((start, len(segment)))
+    return bounds
 
 
 class TimeLike(Protocol):
@@ -94,15 +120,21 @@ class TaskReader:
                 and t.relation in DEADLINE_RELATIONS and t.kind != "ongoing"
                 and not _in_title_marks(text, t.start)]
 
+    def _is_institution(self, part: str) -> bool:
+        """A generic responsible body (试点城市政府, 各区, 基层医疗卫生机构), not a clause that
+        merely ends in one (鼓励各地 / 推动银行业金融机构 / 在试点城市…单位)."""
+        if len(part) < 2 or part in _GENERIC_HEADERS or re.search(r"[的由为是]", part):
+            return False
+        if part[0] in _NOT_SUBJECT_START or self.w.starts_with_verb(part):
+            return False
+        m = self.w.institution.fullmatch(part)
+        return bool(m) and len(part) > 2
+
     def _names(self, segment: str, seg_start: int, mentions: Sequence[AgencyLike], *,
                loose_last: bool = False) -> list[str] | None:
         """Bodies named by a coordination like 各地区、各部门 / X会同Y, or None if any part is not one."""
         names: list[str] = []
-        pos = 0
-        parts = [(m.start(), m.end()) for m in _COORD.finditer(segment)]
-        bounds = [(0, parts[0][0])] if parts else [(0, len(segment))]
-        for k, (a, b) in enumerate(parts):
-            bounds.append((b, parts[k + 1][0] if k + 1 < len(parts) else len(segment)))
+        bounds = _split_outside_parens(segment)
         for k, (a, b) in enumerate(bounds):
             part = segment[a:b].strip()
             if not part:
@@ -112,7 +144,7 @@ class TaskReader:
             if hit:
                 names.append(hit.name)
                 continue
-            if self.w.institution.fullmatch(part) and not part.endswith("的"):
+            if self._is_institution(part):
                 names.append(part)
                 continue
             if loose_last and k == len(bounds) - 1:
@@ -140,7 +172,18 @@ class TaskReader:
                     continue
                 got = self._names(seg, body_start + s0, mentions, loose_last=True)
                 if got:
-                    return got
+                    return got + self._partners(head, m.start(), body_start, mentions)
+        return []
+
+    def _partners(self, head: str, pos: int, offset: int, mentions: Sequence[AgencyLike]) -> list[str]:
+        """X会同Y…: Y shares the unit (国务院办公厅将会同有关方面…)."""
+        m = re.compile(r"(?:将|要|应|须)?会同").match(head, pos)
+        if not m:
+            return []
+        for q in self.w.predicate.finditer(head, m.end() + 2, min(len(head), m.end() + 40)):
+            got = self._names(head[m.end():q.start()], offset + m.end(), mentions)
+            if got:
+                return got
         return []
 
     def by_phrase(self, text: str, u: Unit, mentions: Sequence[AgencyLike]) -> list[str]:
@@ -170,22 +213,59 @@ class TaskReader:
                 continue
             got: list[tuple[str, str]] = []
             for clause in re.split(r"[，,；;]", inner):
-                role = next((r for w, r in _ROLE_WORDS if w in clause), "responsible")
+                header = _HEADER_CLAUSE.match(clause)
+                if not header and not _ROLE_CLAUSE.search(clause):
+                    continue
+                role = "responsible" if header else next((r for w_, r in _ROLE_WORDS if w_ in clause),
+                                                          "responsible")
                 c0 = m.start(1) + inner.find(clause)
+                body = clause[header.end():] if header else _ROLE_CLAUSE.split(clause)[0]
+                b0 = c0 + (header.end() if header else 0)
                 for x in mentions:
-                    if c0 <= x.start and x.end <= c0 + len(clause):
+                    if b0 <= x.start and x.end <= b0 + len(body) and (x.name, role) not in got:
                         got.append((x.name, role))
-                for inst in self.w.institution.finditer(clause):
-                    s = c0 + inst.start()
-                    if not any(x.start <= s < x.end for x in mentions) and inst.group(0) not in dict(got):
-                        name = inst.group(0)
-                        if not re.search(r"[的和及与]", name):
-                            got.append((name, role))
+                for a, b in _split_outside_parens(body):
+                    part = body[a:b].strip()
+                    s0 = b0 + a
+                    if part and not any(x.start <= s0 + 1 < x.end for x in mentions) \
+                            and self._is_institution(part) and part not in dict(got):
+                        got.append((part, role))
             if got:
                 out.append((m.start(), m.end(), got))
         return out
 
-    def is_task(self, u: Unit, body: str, has_deadline: bool, subject: list[str]) -> bool:
+    def body_list(self, line: str, offset: int, mentions: Sequence[AgencyLike]) -> list[str] | None:
+        """A line that only lists bodies (a flattened table cell: 各区政府 / 市卫生健康委、市人社局)."""
+        s = line.strip().rstrip("。；;")
+        if not s or len(s) > 80:
+            return None
+        return self._names(s, offset + (len(line) - len(line.lstrip())), mentions)
+
+    def table_rows(self, text: str, units: Sequence[Unit], mentions: Sequence[AgencyLike]
+                   ) -> dict[int, list[tuple[str, str]]]:
+        """Division-of-labour tables flattened to lines: a content line followed by lines that only
+        list bodies takes them, the first as lead (牵头单位), the next as participants (配合单位)."""
+        lines = text.split("\n")
+        starts = [0]
+        for ln in lines:
+            starts.append(starts[-1] + len(ln) + 1)
+        lists = [self.body_list(ln, starts[k], mentions) for k, ln in enumerate(lines)]
+        out: dict[int, list[tuple[str, str]]] = {}
+        content_lines = {u.line for u in units}
+        for k in sorted(content_lines):
+            if lists[k] is not None:
+                continue
+            got: list[tuple[str, str]] = []
+            j = k + 1
+            for role in ("lead", "participant"):
+                if j < len(lines) and lists[j]:
+                    got.extend((nm, role) for nm in lists[j] if nm not in dict(got))
+                    j += 1
+            if got:
+                out[k] = got
+        return out
+
+    def is_task(self, u: Unit, body: str, has_deadline: bool, subject: list[str], kind: str) -> bool:
         s = body.strip()
         if len(s) < 6:
             return False
@@ -196,6 +276,8 @@ class TaskReader:
         lead = _LEAD_IN.match(s)
         rest = s[lead.end():] if lead else s
         if self.w.starts_with_verb(rest) or self.w.starts_with_verb(s):
+            return True
+        if kind == "policy" and any(self.w.starts_with_verb(c.strip()) for c in _CLAUSE.split(rest)[1:]):
             return True
         return bool(subject)
 
@@ -233,7 +315,9 @@ class TaskReader:
         paren_bodies: list[list[tuple[str, str]]] = [[] for _ in range(n)]
         paren_deadline: list[TimeLike | None] = [None] * n
         pending: list[int] = []
+        standing: list[tuple[str, str]] = []  # 以下均需X落实: X joins every later parenthetical
         item_of = [u.item for u in units]
+        row_bodies = self.table_rows(text, units, mentions)
         for i, u in enumerate(units):
             if pending and item_of[pending[-1]] != item_of[i]:
                 pending = []
@@ -243,7 +327,13 @@ class TaskReader:
                    if any(a <= t.start < b for a, b, _ in [(m.start(), m.end(), 0)
                           for m in _PAREN.finditer(text, u.start, u.end)])]
             if found:
-                bodies = [b for _, _, bs in found for b in bs]
+                bodies = [b for _, _, bs in found for b in bs] + standing
+                for a, b, _ in found:
+                    below = _ALL_BELOW.search(text, a, b)
+                    if below:
+                        standing.extend((nm, "responsible") for nm in
+                                        self._names(below.group(1), below.start(1), mentions) or []
+                                        if (nm, "responsible") not in standing)
                 for j in pending:
                     paren_bodies[j].extend(b for b in bodies if b not in paren_bodies[j])
                 pending = []
@@ -275,12 +365,12 @@ class TaskReader:
                 rest = body.strip()
                 if not w.starts_with_verb(rest) or len(rest) < 6:
                     continue
-            elif not self.is_task(u, body, own[i] is not None, subj):
+            elif not self.is_task(u, body, own[i] is not None, subj, kind):
                 continue
             if kind == "unknown" and not (w.modality_of(body) or own[i] is not None):
                 continue
             modality = w.modality_of(body)
-            agencies: list[tuple[str, str]] = list(paren_bodies[i])
+            agencies: list[tuple[str, str]] = list(paren_bodies[i]) or list(row_bodies.get(u.line, []))
             names = dict(agencies)
             for nm in subj + self.by_phrase(text, u, mentions):
                 if nm not in names:

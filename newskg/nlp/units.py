@@ -43,6 +43,22 @@ def marker_at(text: str, pos: int = 0) -> tuple[str, int] | None:
     return None
 
 
+def _absorb_parenthetical(line: str, j: int) -> int:
+    """A parenthetical right after a sentence end (。（农业农村部指导）) closes that sentence's unit,
+    unless it is a list marker such as （一）."""
+    if j < len(line) and line[j] in "（(" and not marker_at(line, j):
+        k = j + 1
+        depth = 1
+        while k < len(line) and depth:
+            depth += {"（": 1, "(": 1, "）": -1, ")": -1}.get(line[k], 0)
+            k += 1
+        if depth == 0:
+            while k < len(line) and line[k] in "。；;":
+                k += 1
+            return k
+    return j
+
+
 def _split_line(line: str) -> list[tuple[int, int]]:
     """Unit spans inside one paragraph: after 。！？； (and closing quotes), and before a list
     marker that follows a sentence end."""
@@ -59,6 +75,7 @@ def _split_line(line: str) -> list[tuple[int, int]]:
             j = i + 1
             while j < n and line[j] in _CLOSERS:
                 j += 1
+            j = _absorb_parenthetical(line, j)
             spans.append((s, j))
             s = i = j
             continue
