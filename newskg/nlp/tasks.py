@@ -10,7 +10,7 @@ item since the previous one.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -32,6 +32,7 @@ _NOT_SUBJECT_START = set("在对以由将把从向于按据经与及和或并且
 _HEADER_CLAUSE = re.compile(r"^(负责部门|牵头部门|牵头单位|责任单位|配合单位|参与单位|责任部门)[:：]")
 _ALL_BELOW = re.compile(r"以下(?:各项)?均(?:需|由)(.{2,20}?)(?:负责)?落实")
 _CLAUSE = re.compile(r"[，,：:]")
+_TABLE_HEADERS = frozenset({"牵头单位", "责任单位", "牵头部门", "责任部门", "配合单位", "参与单位"})
 _BACKREF = re.compile(r"^(以上|上述|该项|这些|各项)(工作|任务|措施)")
 
 
@@ -212,15 +213,7 @@ class TaskReader:
             if not _ROLE_CLAUSE.search(inner):
                 continue
             got: list[tuple[str, str]] = []
-            for clause in re.split(r"[，,；;]", inner):
-                header = _HEADER_CLAUSE.match(clause)
-                if not header and not _ROLE_CLAUSE.search(clause):
-                    continue
-                role = "responsible" if header else next((r for w_, r in _ROLE_WORDS if w_ in clause),
-                                                          "responsible")
-                c0 = m.start(1) + inner.find(clause)
-                body = clause[header.end():] if header else _ROLE_CLAUSE.split(clause)[0]
-                b0 = c0 + (header.end() if header else 0)
+            for body, b0, role in self._role_segments(inner, m.start(1)):
                 for x in mentions:
                     if b0 <= x.start and x.end <= b0 + len(body) and (x.name, role) not in got:
                         got.append((x.name, role))
@@ -251,9 +244,12 @@ class TaskReader:
             starts.append(starts[-1] + len(ln) + 1)
         lists = [self.body_list(ln, starts[k], mentions) for k, ln in enumerate(lines)]
         out: dict[int, list[tuple[str, str]]] = {}
+        headers = [k for k, ln in enumerate(lines) if ln.strip() in _TABLE_HEADERS]
+        if not headers:
+            return out
         content_lines = {u.line for u in units}
         for k in sorted(content_lines):
-            if lists[k] is not None:
+            if lists[k] is not None or k < headers[0]:
                 continue
             got: list[tuple[str, str]] = []
             j = k + 1
@@ -264,6 +260,28 @@ class TaskReader:
             if got:
                 out[k] = got
         return out
+
+    @staticmethod
+    def _role_segments(inner: str, offset: int) -> Iterator[tuple[str, int, str]]:
+        """(bodies text, its offset, role) of a parenthetical: 负责部门：X、Y / X牵头，Y参与 /
+        X、Y，Z按职责分工负责 (bodies before a role word may span commas)."""
+        pos = 0
+        for clause in re.split(r"([；;])", inner):
+            if clause in "；;":
+                pos += len(clause)
+                continue
+            header = _HEADER_CLAUSE.match(clause)
+            if header:
+                yield clause[header.end():], offset + pos + header.end(), "responsible"
+            else:
+                last = 0
+                for rm in _ROLE_CLAUSE.finditer(clause):
+                    role = next(r for w_, r in _ROLE_WORDS if w_ in rm.group(0))
+                    seg = clause[last:rm.start()]
+                    lead = len(seg) - len(seg.lstrip("，,、 "))
+                    yield seg[lead:], offset + pos + last + lead, role
+                    last = rm.end()
+            pos += len(clause)
 
     def is_task(self, u: Unit, body: str, has_deadline: bool, subject: list[str], kind: str) -> bool:
         s = body.strip()
@@ -372,7 +390,8 @@ class TaskReader:
             modality = w.modality_of(body)
             agencies: list[tuple[str, str]] = list(paren_bodies[i]) or list(row_bodies.get(u.line, []))
             names = dict(agencies)
-            for nm in subj + self.by_phrase(text, u, mentions):
+            own_bodies = [] if u.line in row_bodies else subj + self.by_phrase(text, u, mentions)
+            for nm in own_bodies:
                 if nm not in names:
                     agencies.append((nm, "responsible"))
                     names[nm] = "responsible"
