@@ -27,7 +27,7 @@ _LEAD_IN = re.compile(r"^(?:[^，,。；]{0,30}?(?:前|内|底|起|年|期间|�
 _BY_AGENCY = re.compile(r"由")
 _ASK = re.compile(r"(要求|责成)")
 _GENERIC_HEADERS = frozenset({"负责部门", "牵头部门", "牵头单位", "配合单位", "责任单位", "参与单位", "部门", "单位",
-                              "机构", "政府", "地区"})
+                              "机构", "地区", "企业", "组织", "会议"})
 _NOT_SUBJECT_START = set("在对以由将把从向于按据经与及和或并且而")
 _HEADER_CLAUSE = re.compile(r"^(负责部门|牵头部门|牵头单位|责任单位|配合单位|参与单位|责任部门)[:：]")
 _ALL_BELOW = re.compile(r"以下(?:各项)?均(?:需|由)(.{2,20}?)(?:负责)?落实")
@@ -129,7 +129,7 @@ class TaskReader:
         if part[0] in _NOT_SUBJECT_START or self.w.starts_with_verb(part):
             return False
         m = self.w.institution.fullmatch(part)
-        return bool(m) and len(part) > 2
+        return bool(m) and (len(part) > 2 or part == "政府")
 
     def _names(self, segment: str, seg_start: int, mentions: Sequence[AgencyLike], *,
                loose_last: bool = False) -> list[str] | None:
@@ -153,8 +153,13 @@ class TaskReader:
                 if hit and len(part) - (hit.end - hit.start) <= 8 and "的" not in part:
                     names.append(hit.name)
                     continue
-            return None
+            return self._whole(segment)
         return names or None
+
+    def _whole(self, segment: str) -> list[str] | None:
+        """An elliptical coordination names one body: 各级政府性融资担保、再担保机构."""
+        seg = segment.strip()
+        return [seg] if len(seg) <= 24 and self._is_institution(seg) else None
 
     def subject(self, text: str, u: Unit, mentions: Sequence[AgencyLike]) -> list[str]:
         """The bodies a unit names as its grammatical subject (各部门原则上将… / 国务院各部门根据…)."""
