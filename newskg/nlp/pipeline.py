@@ -87,7 +87,13 @@ class EntityComponent:
 
 @Language.factory("newskg_tasks")
 def make_tasks(nlp: Language, name: str) -> TaskComponent:
-    return TaskComponent(TaskReader())
+    lexicon = default_lexicon()
+
+    def canonical(name: str) -> str:
+        entry = lexicon.lookup(name)
+        return entry.name if entry else name
+
+    return TaskComponent(TaskReader(canonical=canonical))
 
 
 class TaskComponent:

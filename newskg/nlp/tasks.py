@@ -10,7 +10,7 @@ item since the previous one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -22,7 +22,10 @@ _PAREN = re.compile(r"[（(]([^（）()]{2,160})[)）]")
 _ROLE_WORDS = (("牵头", "lead"), ("参与", "participant"), ("配合", "participant"), ("指导", "participant"),
                ("负责", "responsible"), ("落实", "responsible"), ("实施", "responsible"))
 _ROLE_CLAUSE = re.compile(r"(牵头|参与|配合|指导|按职责分工负责|分工负责|负责落实|负责|落实)")
-_COORD = re.compile(r"、|，|,|和|及|以及|与|会同")
+_COORD = re.compile(r"、|，|,|和|及|以及|与|会同|等")
+_ADVERB_LEAD = re.compile(r"^(?:原则上|同时|此外|另外|其中|对此|为此|今后|届时)[，,]?")
+_DISTRIBUTIVE_PREFIX = re.compile(r"^(各有关|各相关|有关|相关|各)")
+_BARE = frozenset({"部门", "单位", "地区", "机构"})
 _LEAD_IN = re.compile(r"^(?:[^，,。；]{0,30}?(?:前|内|底|起|年|期间|时)[，,])")
 _BY_AGENCY = re.compile(r"由")
 _ASK = re.compile(r"(要求|责成)")
@@ -112,8 +115,9 @@ def _in_title_marks(text: str, pos: int) -> bool:
 class TaskReader:
     """Finds the tasks of one article. One instance per pipeline; holds no per-document state."""
 
-    def __init__(self, words: TaskWords | None = None):
+    def __init__(self, words: TaskWords | None = None, canonical: Callable[[str], str] | None = None):
         self.w = words or task_words()
+        self.canonical = canonical or (lambda name: name)
 
     # -- pieces ------------------------------------------------------------------------------
     def deadlines(self, text: str, times: Sequence[TimeLike], start: int, end: int) -> list[TimeLike]:
@@ -128,18 +132,29 @@ class TaskReader:
             return False
         if part[0] in _NOT_SUBJECT_START or self.w.starts_with_verb(part):
             return False
-        m = self.w.institution.fullmatch(part)
-        return bool(m) and (len(part) > 2 or part == "政府")
+        if not (self.w.institution.fullmatch(part) and (len(part) > 2 or part == "政府")):
+            return False
+        # 有关部门组建协调小组: a body followed by a verb is a clause, not a name
+        return not any(self.w.institution.fullmatch(part[:k]) and self.w.starts_with_verb(part[k:])
+                       for k in range(2, len(part) - 1))
 
     def _names(self, segment: str, seg_start: int, mentions: Sequence[AgencyLike], *,
                loose_last: bool = False) -> list[str] | None:
         """Bodies named by a coordination like 各地区、各部门 / X会同Y, or None if any part is not one."""
         names: list[str] = []
         bounds = _split_outside_parens(segment)
+        prefix = ""
         for k, (a, b) in enumerate(bounds):
             part = segment[a:b].strip()
             if not part:
                 continue
+            if part in _BARE and prefix:
+                # 各有关地区和部门: the prefix is shared (有关地区 + 有关部门)
+                names.append(self.canonical(prefix.removeprefix("各") + part) if prefix != "各"
+                             else self.canonical("各" + part))
+                continue
+            pm = _DISTRIBUTIVE_PREFIX.match(part)
+            prefix = pm.group(1) if pm else ""
             pos = seg_start + a + (len(segment[a:b]) - len(segment[a:b].lstrip()))
             hit = next((m for m in mentions if m.start == pos and m.end - m.start == len(part)), None)
             if hit:
@@ -165,12 +180,14 @@ class TaskReader:
         """The bodies a unit names as its grammatical subject (各部门原则上将… / 国务院各部门根据…)."""
         body_start = u.start + (len(u.marker) if u.marker else 0)
         head = text[body_start:u.end]
-        lead = _LEAD_IN.match(head)
-        if lead and any(body_start <= t.start < body_start + lead.end() for t in ()):
-            pass
         starts = [0]
-        if lead:
-            starts.append(lead.end())
+        for pat in (_LEAD_IN, _ADVERB_LEAD):
+            lead = pat.match(head)
+            if lead:
+                starts.append(lead.end())
+                adv = _ADVERB_LEAD.match(head, lead.end())
+                if adv and adv.end() > lead.end():
+                    starts.append(adv.end())
         for s0 in starts:
             for m in self.w.predicate.finditer(head, s0 + 2, min(len(head), s0 + 48)):
                 seg = head[s0:m.start()]
@@ -178,7 +195,7 @@ class TaskReader:
                     continue
                 got = self._names(seg, body_start + s0, mentions, loose_last=True)
                 if got:
-                    return got + self._partners(head, m.start(), body_start, mentions)
+                    return got + [p for p in self._partners(head, m.start(), body_start, mentions) if p not in got]
         return []
 
     def _partners(self, head: str, pos: int, offset: int, mentions: Sequence[AgencyLike]) -> list[str]:
@@ -186,7 +203,7 @@ class TaskReader:
         m = re.compile(r"(?:将|要|应|须)?会同").match(head, pos)
         if not m:
             return []
-        for q in self.w.predicate.finditer(head, m.end() + 2, min(len(head), m.end() + 40)):
+        for q in self.w.predicate.finditer(head, m.end() + 2, min(len(head), m.end() + 90)):
             got = self._names(head[m.end():q.start()], offset + m.end(), mentions)
             if got:
                 return got
@@ -365,9 +382,14 @@ class TaskReader:
                     paren_deadline[j] = dls[-1]
         out: list[TaskFinding] = []
         task_at: dict[int, int] = {}
+        sentence_subject: dict[int, list[str]] = {}
         for i, u in enumerate(units):
             body = u.text[len(u.marker):] if u.marker and u.text.startswith(u.marker) else u.text
             subj = self.subject(text, u, mentions)
+            if u.first_in_sentence:
+                sentence_subject[u.sentence] = subj
+            elif not subj and (w.modality_of(body[:3]) or w.starts_with_verb(body.strip())):
+                subj = sentence_subject.get(u.sentence, [])
             dl_time = own[i]
             inherited = False
             if dl_time is None and not u.first_in_sentence and u.sentence in opening:
@@ -396,7 +418,7 @@ class TaskReader:
             agencies: list[tuple[str, str]] = list(paren_bodies[i]) or list(row_bodies.get(u.line, []))
             names = dict(agencies)
             own_bodies = [] if u.line in row_bodies else subj + self.by_phrase(text, u, mentions)
-            for nm in own_bodies:
+            for nm in map(self.canonical, own_bodies):
                 if nm not in names:
                     agencies.append((nm, "responsible"))
                     names[nm] = "responsible"
