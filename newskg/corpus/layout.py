@@ -80,11 +80,11 @@ def classify(text: str, start: int, end: int) -> Line:
     m = _HEADING.match(body)
     if m:
         return Line(s, e, body, indented, "heading", level=len(m.group(1)))
+    if any(p.search(body) for p in furniture_patterns()):
+        return Line(s, e, body, indented, "furniture")
     src, credits = _source_of(body)
     if src or credits:
         return Line(s, e, body, indented, "source", source=src, credits=credits)
-    if any(p.search(body) for p in furniture_patterns()):
-        return Line(s, e, body, indented, "furniture")
     return Line(s, e, body, indented, "body")
 
 

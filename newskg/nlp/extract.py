@@ -98,9 +98,8 @@ class Extractor:
         doc_policy = policy_name(doc.title)
         for art in doc.articles:
             view = art.block.view
-            kind = self.words.article_kind(art.title or doc.title)
-            if kind == "unknown" and doc.meta.get("doc_no"):
-                kind = "policy"
+            # a numbered official document (国发〔2018〕39号) is a policy whatever its title says
+            kind = "policy" if doc.meta.get("doc_no") else self.words.article_kind(art.title or doc.title)
             ctx = ArticleContext(date=date, approximate=approximate, issuer=doc.issuer or _issuer_of(doc),
                                  kind=kind, headings=tuple(art.block.headings))
             sdoc = run(self.nlp, view.text, ctx)

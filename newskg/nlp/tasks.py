@@ -319,6 +319,8 @@ class TaskReader:
             return True
         if kind == "policy" and any(self.w.starts_with_verb(c.strip()) for c in _CLAUSE.split(rest)[1:]):
             return True
+        if kind == "policy" and self.w.policy_verbs.search(s):
+            return True
         return bool(subject)
 
     def action(self, text: str, u: Unit, subject_end: int | None, dl: TimeLike | None) -> str:

@@ -18,6 +18,7 @@ class TaskWords:
     institution: re.Pattern  # a generic responsible body (试点城市, 各区政府, 基层医疗卫生机构)
     predicate: re.Pattern  # what can follow a subject
     kinds: tuple[tuple[str, re.Pattern], ...]
+    policy_verbs: re.Pattern  # verbs that make any unit of a policy document an obligation
 
     def starts_with_verb(self, s: str) -> bool:
         return any(s[:n] in self.action_verbs for n in range(self.max_verb, 1, -1))
@@ -59,4 +60,5 @@ def task_words() -> TaskWords:
         institution=re.compile(inst),
         predicate=re.compile(_alt(raw["predicate_markers"])),
         kinds=tuple((k, re.compile(v)) for k, v in raw["article_kinds"].items()),
+        policy_verbs=re.compile(_alt(raw["policy_verbs"])),
     )
