@@ -28,6 +28,8 @@ _NUMBERED = re.compile(
 _DOC_NO = re.compile(r"^\S{1,12}[〔\[［(（]\d{4}[〕\]］)）]\d+号$")
 _DATE_LINE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
 _INDENT = "\u3000"
+_SHORT = 40  # furniture is a short line; a long one is text, whatever it mentions
+_TAIL_CHROME = re.compile(r"\s*(?:【我要纠错】|【纠错】|【责任编辑|责任编辑[:：]|阅读下一篇|相关稿件)")
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,13 @@ def classify(text: str, start: int, end: int) -> Line:
     m = _HEADING.match(body)
     if m:
         return Line(s, e, body, indented, "heading", level=len(m.group(1)))
-    if any(p.search(body) for p in furniture_patterns()):
+    if len(body) > _SHORT:
+        # web chrome glued to the end of a long paragraph (…。 【纠错】 【责任编辑:…】 阅读下一篇：)
+        cut = _TAIL_CHROME.search(body)
+        if cut:
+            body = body[:cut.start()].rstrip()
+            e = s + len(body)
+    elif any(p.search(body) for p in furniture_patterns()):
         return Line(s, e, body, indented, "furniture")
     src, credits = _source_of(body)
     if src or credits:
