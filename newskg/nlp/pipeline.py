@@ -107,7 +107,8 @@ class TaskComponent:
         units = split_units(doc.text, list(ctx.headings))
         doc._.units = units
         agencies = [m for m in (doc._.mentions or []) if m.type == "AGENCY"]
-        doc._.tasks = self.reader.read(doc.text, units, doc._.times or [], agencies, kind=ctx.kind)
+        doc._.tasks = self.reader.read(doc.text, units, doc._.times or [], agencies, kind=ctx.kind,
+                                       ref=ctx.date.isoformat() if ctx.date else None)
         return doc
 
 

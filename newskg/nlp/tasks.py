@@ -36,6 +36,9 @@ _HEADER_CLAUSE = re.compile(r"^(负责部门|牵头部门|牵头单位|责任单
 _ALL_BELOW = re.compile(r"以下(?:各项)?均(?:需|由)(.{2,20}?)(?:负责)?落实")
 _CLAUSE = re.compile(r"[，,：:]")
 _TABLE_HEADERS = frozenset({"牵头单位", "责任单位", "牵头部门", "责任部门", "配合单位", "参与单位"})
+_FUTURE = re.compile(r"^(?:还将|也将|将|要求|并)")
+_FACT = re.compile(r"(已经|已累计|累计|同比|增长\d|增速|比重为|目前已|前\d+个月|今年以来|取得|成效|举行|日前|近日|"
+                   r"[介绍投指向]了)")
 _BACKREF = re.compile(r"^(以上|上述|该项|这些|各项)(工作|任务|措施)")
 
 
@@ -313,15 +316,19 @@ class TaskReader:
             return False
         if self.w.modality_of(s) or has_deadline:
             return True
+        news = kind != "policy"
+        if news and _FACT.search(s):
+            return False  # a report of what happened (已累计…, 同比增长…) is news, not an obligation
         lead = _LEAD_IN.match(s)
         rest = s[lead.end():] if lead else s
-        if self.w.starts_with_verb(rest) or self.w.starts_with_verb(s):
+        rest = _FUTURE.sub("", rest, count=1)
+        if self.w.starts_with_verb(rest) or self.w.starts_with_verb(_FUTURE.sub("", s, count=1)):
             return True
-        if kind == "policy" and any(self.w.starts_with_verb(c.strip()) for c in _CLAUSE.split(rest)[1:]):
+        if any(self.w.starts_with_verb(_FUTURE.sub("", c.strip(), count=1)) for c in _CLAUSE.split(rest)[1:]):
             return True
-        if kind == "policy" and self.w.policy_verbs.search(s):
+        if not news and self.w.policy_verbs.search(s):
             return True
-        return bool(subject)
+        return bool(subject) and not news
 
     def action(self, text: str, u: Unit, subject_end: int | None, dl: TimeLike | None) -> str:
         s = text[u.start:u.end]
@@ -337,7 +344,8 @@ class TaskReader:
 
     # -- the reading -------------------------------------------------------------------------
     def read(self, text: str, units: Sequence[Unit], times: Sequence[TimeLike],
-             mentions: Sequence[AgencyLike], *, kind: str = "policy") -> list[TaskFinding]:
+             mentions: Sequence[AgencyLike], *, kind: str = "policy", ref: str | None = None
+             ) -> list[TaskFinding]:
         if kind == "people_news":
             return []
         w = self.w
@@ -345,6 +353,9 @@ class TaskReader:
         own: list[TimeLike | None] = [None] * n
         for i, u in enumerate(units):
             cands = self.deadlines(text, times, u.start, u.end)
+            if ref is not None and kind != "policy":
+                # in a news report a period already over (今年前10个月) is a fact's date, not a deadline
+                cands = [t for t in cands if (t.date or "") > ref]
             if cands:
                 own[i] = max(cands, key=lambda t: t.date or "")
         # sentence-opening deadline: governs the ；-clauses continuing its sentence
