@@ -10,6 +10,7 @@ import yaml
 
 from newskg.corpus.errors import BadDateError, InputError
 
+
 class _Loader(yaml.SafeLoader):
     """Safe YAML that leaves dates as text, so an impossible date gets our message, not YAML's."""
 

@@ -26,6 +26,7 @@ from newskg.graph.queries import (
     Obligation,
     ObligationFilter,
     Stats,
+    obligation_row,
 )
 
 FORMAT = "newskg-embedded/1"
@@ -122,6 +123,8 @@ class EmbeddedStore:
         old = self._ledger.get(graph.path)
         if old and old["hash"] == content_hash and old["document"] == graph.document:
             return IngestResult(graph.path, "unchanged", graph.document)
+        if graph.document not in self._docs:
+            self._check(graph)
         if old:
             self._detach(graph.path)
         if graph.document not in self._docs:
@@ -163,6 +166,14 @@ class EmbeddedStore:
         for n in touched - owned:
             if n in self.g and self.g.degree(n) == 0:
                 self.g.remove_node(n)
+
+    def _check(self, graph: DocumentGraph) -> None:
+        """Refuse a document whose edges name nodes it does not define, before anything changes."""
+        keys = {n.key for n in graph.nodes}
+        for e in graph.edges:
+            for end in (e.src, e.dst):
+                if end not in keys and end not in self.g:
+                    raise StoreError(f"edge {e.type} names a node missing from the document: {end}")
 
     def _add(self, graph: DocumentGraph) -> None:
         entry = _DocEntry()
@@ -229,7 +240,7 @@ class EmbeddedStore:
             if akey not in self.g:
                 return []
             collectives = [v for _, v, d in self.g.out_edges(akey, data=True) if d.get("type") == "MEMBER_OF"]
-            for target in [akey, *collectives]:
+            for target in [akey, *sorted(set(collectives))]:
                 name = None if target == akey else self.g.nodes[target].get("name")
                 for t, _, d in self.g.in_edges(target, data=True):
                     if d.get("type") == "ASSIGNED_TO":
@@ -245,15 +256,6 @@ class EmbeddedStore:
                 continue
             agencies = tuple(sorted(AssignedAgency(self.g.nodes[v].get("name", v), role)
                                     for v, role in self._assigned(key)))
-            rows.append(_row(key, t, agencies, via.get(key) if via else None))
+            rows.append(obligation_row(key, t, agencies, via.get(key) if via else None))
         rows.sort(key=Obligation.sort_key)
         return rows
-
-
-def _row(key: str, t: dict[str, Any], agencies: tuple[AssignedAgency, ...], via: str | None) -> Obligation:
-    return Obligation(
-        task=key, due=t.get("due"), due_from=t.get("due_from"), relation=t.get("relation"),
-        deadline_text=t.get("deadline_text"), action=t.get("action", ""), text=t.get("text", ""),
-        modality=t.get("modality"), agencies=agencies, via_collective=via, document=t["document"],
-        path=t.get("path", ""), title=t.get("document_title"), start=t["start"], end=t["end"],
-        policy=t.get("policy"), parent=t.get("parent"))

@@ -27,7 +27,7 @@ class ObligationFilter:
         return bool(self.due_before or self.due_after or self.overdue_on)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)  # order: rows list agencies sorted by (name, role)
 class AssignedAgency:
     name: str
     role: str
@@ -98,3 +98,14 @@ class GraphStore(Protocol):
 
     def close(self) -> None:
         ...
+
+
+def obligation_row(key: str, t: dict[str, Any], agencies: tuple[AssignedAgency, ...],
+                   via: str | None) -> Obligation:
+    """A result row from a Task node's properties: the one place both stores build rows."""
+    return Obligation(
+        task=key, due=t.get("due"), due_from=t.get("due_from"), relation=t.get("relation"),
+        deadline_text=t.get("deadline_text"), action=t.get("action", ""), text=t.get("text", ""),
+        modality=t.get("modality"), agencies=agencies, via_collective=via, document=t["document"],
+        path=t.get("path", ""), title=t.get("document_title"), start=t["start"], end=t["end"],
+        policy=t.get("policy"), parent=t.get("parent"))

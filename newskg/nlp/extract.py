@@ -12,12 +12,14 @@ from spacy.language import Language
 
 from newskg.corpus.document import SourceDocument
 from newskg.graph.model import short_hash
+from newskg.nlp.lexicon import default_lexicon
 from newskg.nlp.pipeline import ArticleContext, build_pipeline, run
 from newskg.nlp.taskwords import task_words
 from newskg.nlp.timex import infer_document_date
 
 _ISSUE = re.compile(r"关于印发(.+?)的通知")
 _QUOTES = str.maketrans("", "", "《》“”\"")
+_TOO_GENERIC = frozenset({"有关部门", "有关单位", "有关方面"})
 
 
 @dataclass
@@ -84,6 +86,7 @@ class Extractor:
     def __init__(self, nlp: Language | None = None):
         self.nlp = nlp or build_pipeline()
         self.words = task_words()
+        self.lexicon = default_lexicon()
 
     def extract(self, doc: SourceDocument) -> Extraction:
         date, date_source, approximate = doc.date, doc.date_source, False
@@ -143,7 +146,18 @@ class Extractor:
                         rec_item["start"], rec_item["end"] = view.source_span(rec_item["start"], rec_item["end"])
                     getattr(rec, key).append(rec_item)
         rec.entities = ents.records()
+        for e in rec.entities:
+            if e["type"] == "AGENCY":
+                self._agency_facts(e)
         return rec
+
+    def _agency_facts(self, e: dict[str, Any]) -> None:
+        """Whether an agency is a collective, and which collectives it belongs to (for queries that
+        include tasks a ministry owes as one of 国务院各部门). Bare 有关部门 is everybody's and so
+        nobody's: it is left out."""
+        entry = self.lexicon.get(e["name"]) or self.lexicon.lookup(e["name"])
+        e["collective"] = bool(entry and entry.collective)
+        e["member_of"] = [c for c in self.lexicon.collectives_of(e["name"]) if c not in _TOO_GENERIC]
 
     def extract_many(self, docs: Iterable[SourceDocument]) -> Iterator[Extraction]:
         for d in docs:

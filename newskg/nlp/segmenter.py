@@ -28,11 +28,9 @@ class JiebaSegmenter:
         words: list[str] = []
         spaces: list[bool] = []
         for w in self.jieba.cut(text, HMM=self.hmm):
-            if w.isspace() and words:
-                # spaCy keeps single trailing spaces on the previous token
-                if w == " " and not spaces[-1]:
-                    spaces[-1] = True
-                    continue
+            if w == " " and words and not spaces[-1]:
+                spaces[-1] = True  # spaCy keeps a single trailing space on the previous token
+                continue
             words.append(w)
             spaces.append(False)
         return Doc(self.vocab, words=words, spaces=spaces)
