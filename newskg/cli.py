@@ -51,7 +51,19 @@ def with_store(f):
     return f
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Store failures (server down, credentials refused, store in use) end in one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from newskg.graph.embedded import StoreError
+
+        try:
+            return super().invoke(ctx)
+        except StoreError as e:
+            raise click.ClickException(str(e)) from e
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newskg")
 def main() -> None:
     """Extract obligations, deadlines and actors from Chinese policy documents and news."""
@@ -207,6 +219,35 @@ def stats(store_dir, neo4j_uri) -> None:
     click.echo("relationships:")
     for k, v in st.relationships.items():
         click.echo(f"  {k:<14}{v:>8}")
+
+
+def _param(value: str) -> tuple[str, object]:
+    """k=v; v is read as JSON when it parses (numbers, lists, quoted strings), else as text."""
+    if "=" not in value:
+        raise click.BadParameter(f"{value!r} is not k=v")
+    k, v = value.split("=", 1)
+    try:
+        return k, json.loads(v)
+    except json.JSONDecodeError:
+        return k, v
+
+
+@main.command()
+@click.argument("query")
+@click.option("--param", "params", multiple=True, help="Query parameter k=v (repeatable); use $k in the query.")
+@click.option("--write", is_flag=True, help="Allow writes (sessions are read-only by default).")
+@click.option("--neo4j", "neo4j_uri", envvar="NEWSKG_NEO4J_URI", required=True, help="bolt://HOST:PORT")
+def cypher(query, params, write, neo4j_uri) -> None:
+    """Run a Cypher query on the Neo4j store; values go in as parameters, never pasted into the query."""
+    from newskg.graph.neo4j_store import Neo4jStore
+
+    store = Neo4jStore.from_env(neo4j_uri)
+    try:
+        rows = store.cypher(query, dict(_param(p) for p in params), write=write)
+    finally:
+        store.close()
+    for row in rows:
+        click.echo(json.dumps(row, ensure_ascii=False, default=str))
 
 
 @main.command("parse-time")
