@@ -39,6 +39,8 @@ _TABLE_HEADERS = frozenset({"牵头单位", "责任单位", "牵头部门", "责
 _FUTURE = re.compile(r"^(?:还将|也将|将|要求|并)")
 _FACT = re.compile(r"(已经|已累计|累计|同比|增长\d|增速|比重为|目前已|前\d+个月|今年以来|取得|成效|举行|日前|近日|"
                    r"[介绍投指向]了)")
+_CLAUSE_START = re.compile(r"[，,；;]")
+_STRICT_PREDICATE = re.compile(r"要|应当|应|须|必须|务必|负责|按照|按|将|原则上|不得|严禁")
 _BACKREF = re.compile(r"^(以上|上述|该项|这些|各项)(工作|任务|措施)")
 
 
@@ -180,7 +182,9 @@ class TaskReader:
         return [seg] if len(seg) <= 24 and self._is_institution(seg) else None
 
     def subject(self, text: str, u: Unit, mentions: Sequence[AgencyLike]) -> list[str]:
-        """The bodies a unit names as its grammatical subject (各部门原则上将… / 国务院各部门根据…)."""
+        """The bodies a unit names as subjects: of its main clause (各部门原则上将… / 国务院各部门
+        根据… / 经营性文化事业单位转制为企业，要…), and of a later clause that opens with a body
+        and a modal (…，各省级药监部门要强化…)."""
         body_start = u.start + (len(u.marker) if u.marker else 0)
         head = text[body_start:u.end]
         starts = [0]
@@ -191,15 +195,37 @@ class TaskReader:
                 adv = _ADVERB_LEAD.match(head, lead.end())
                 if adv and adv.end() > lead.end():
                     starts.append(adv.end())
+        found: list[str] = []
         for s0 in starts:
-            for m in self.w.predicate.finditer(head, s0 + 2, min(len(head), s0 + 48)):
-                seg = head[s0:m.start()]
-                if not seg or seg[-1] in "，,的":
-                    continue
-                got = self._names(seg, body_start + s0, mentions, loose_last=True)
-                if got:
-                    return got + [p for p in self._partners(head, m.start(), body_start, mentions) if p not in got]
-        return []
+            got = self._subject_at(head, s0, body_start, mentions, strict=False)
+            if got:
+                found = got
+                break
+        for c in _CLAUSE_START.finditer(head):
+            if c.end() in starts:
+                continue
+            for nm in self._subject_at(head, c.end(), body_start, mentions, strict=True):
+                if nm not in found:
+                    found.append(nm)
+        return found
+
+    def _subject_at(self, head: str, s0: int, offset: int, mentions: Sequence[AgencyLike], *,
+                    strict: bool) -> list[str]:
+        """Bodies opening the clause at s0 and followed by a predicate; the longest such reading.
+        `strict`: only before a modal or a responsibility verb (for clauses after the first)."""
+        pred = _STRICT_PREDICATE if strict else self.w.predicate
+        best: list[str] = []
+        best_end = -1
+        for m in pred.finditer(head, s0 + 2, min(len(head), s0 + 48)):
+            seg = head[s0:m.start()]
+            if not seg or seg[-1] in "，,的" or "，" in seg or "," in seg:
+                continue
+            got = self._names(seg, offset + s0, mentions, loose_last=not strict)
+            if got:
+                best, best_end = got, m.start()
+        if not best:
+            return []
+        return best + [p for p in self._partners(head, best_end, offset, mentions) if p not in best]
 
     def _partners(self, head: str, pos: int, offset: int, mentions: Sequence[AgencyLike]) -> list[str]:
         """X会同Y…: Y shares the unit (国务院办公厅将会同有关方面…)."""

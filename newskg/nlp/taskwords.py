@@ -58,7 +58,8 @@ def task_words() -> TaskWords:
         max_verb=max(map(len, verbs)),
         not_task=tuple(re.compile(p) for p in raw["not_task_patterns"]),
         institution=re.compile(inst),
-        predicate=re.compile(_alt(raw["predicate_markers"])),
+        # a subject ends where a marker or any action verb begins
+        predicate=re.compile(_alt(list(raw["predicate_markers"]) + [str(v) for v in raw["action_verbs"]])),
         kinds=tuple((k, re.compile(v)) for k, v in raw["article_kinds"].items()),
         policy_verbs=re.compile(_alt(raw["policy_verbs"])),
     )
