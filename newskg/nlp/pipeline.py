@@ -106,7 +106,8 @@ class TaskComponent:
         ctx = _ctx(doc)
         units = split_units(doc.text, list(ctx.headings))
         doc._.units = units
-        agencies = [m for m in (doc._.mentions or []) if m.type == "AGENCY"]
+        # organisations can owe tasks too (国家融资担保基金); places and people cannot
+        agencies = [m for m in (doc._.mentions or []) if m.type in ("AGENCY", "ORGANIZATION")]
         doc._.tasks = self.reader.read(doc.text, units, doc._.times or [], agencies, kind=ctx.kind,
                                        ref=ctx.date.isoformat() if ctx.date else None)
         return doc

@@ -23,6 +23,8 @@ _ROLE_WORDS = (("牵头", "lead"), ("参与", "participant"), ("配合", "partic
                ("负责", "responsible"), ("落实", "responsible"), ("实施", "responsible"))
 _ROLE_CLAUSE = re.compile(r"(牵头|参与|配合|指导|按职责分工负责|分工负责|负责落实|负责|落实)")
 _COORD = re.compile(r"、|，|,|和|及|以及|与|会同|等")
+_STRONG = re.compile(r"，|,|和|及|以及|与|会同|等")
+_WEAK = re.compile(r"、")
 _ADVERB_LEAD = re.compile(r"^(?:原则上|同时|此外|另外|其中|对此|为此|今后|届时)[，,]?")
 _DISTRIBUTIVE_PREFIX = re.compile(r"^(各有关|各相关|有关|相关|各)")
 _BARE = frozenset({"部门", "单位", "地区", "机构"})
@@ -31,7 +33,7 @@ _BY_AGENCY = re.compile(r"由")
 _ASK = re.compile(r"(要求|责成)")
 _GENERIC_HEADERS = frozenset({"负责部门", "牵头部门", "牵头单位", "配合单位", "责任单位", "参与单位", "部门", "单位",
                               "机构", "地区", "企业", "组织", "会议"})
-_NOT_SUBJECT_START = set("在对以由将把从向于按据经与及和或并且而")
+_NOT_SUBJECT_START = set("在对以由将把从向于按据与及和或并且而")
 _HEADER_CLAUSE = re.compile(r"^(负责部门|牵头部门|牵头单位|责任单位|配合单位|参与单位|责任部门)[:：]")
 _ALL_BELOW = re.compile(r"以下(?:各项)?均(?:需|由)(.{2,20}?)(?:负责)?落实")
 _CLAUSE = re.compile(r"[，,：:]")
@@ -44,8 +46,9 @@ _STRICT_PREDICATE = re.compile(r"要|应当|应|须|必须|务必|负责|按照|
 _BACKREF = re.compile(r"^(以上|上述|该项|这些|各项)(工作|任务|措施)")
 
 
-def _split_outside_parens(segment: str) -> list[tuple[int, int]]:
+def _split_outside_parens(segment: str, sep: re.Pattern | None = None) -> list[tuple[int, int]]:
     """Spans of the parts of a coordination (、 和 及 与 会同), not splitting inside （区、市）."""
+    sep = sep or _COORD
     bounds, depth, start, i = [], 0, 0, 0
     while i < len(segment):
         c = segment[i]
@@ -54,7 +57,7 @@ def _split_outside_parens(segment: str) -> list[tuple[int, int]]:
         elif c in "）)":
             depth = max(0, depth - 1)
         elif depth == 0:
-            m = _COORD.match(segment, i)
+            m = sep.match(segment, i)
             if m:
                 bounds.append((start, i))
                 start = i = m.end()
@@ -137,6 +140,7 @@ class TaskReader:
             return False
         if part[0] in _NOT_SUBJECT_START or self.w.starts_with_verb(part):
             return False
+        part = re.sub(r"[（(][^（）()]{1,8}[)）]$", "", part)
         if not (self.w.institution.fullmatch(part) and (len(part) > 2 or part == "政府")):
             return False
         # 有关部门组建协调小组: a body followed by a verb is a clause, not a name
@@ -145,10 +149,29 @@ class TaskReader:
 
     def _names(self, segment: str, seg_start: int, mentions: Sequence[AgencyLike], *,
                loose_last: bool = False) -> list[str] | None:
-        """Bodies named by a coordination like 各地区、各部门 / X会同Y, or None if any part is not one."""
+        """Bodies named by a coordination like 各地区、各部门 / X和Y / X会同Y, or None if any part is
+        not one. Parts joined by 和/及/与 are read first; a part whose 、-pieces are not all bodies
+        may still be one elliptical name (省级担保、再担保基金（机构）)."""
         names: list[str] = []
-        bounds = _split_outside_parens(segment)
+        strong = _split_outside_parens(segment, _STRONG)
         prefix = ""
+        for k, (a, b) in enumerate(strong):
+            chunk = segment[a:b]
+            got = self._weak_names(chunk, seg_start + a, mentions, prefix,
+                                   loose_last=loose_last and k == len(strong) - 1)
+            if got is None:
+                got = self._whole(chunk)
+            if got is None:
+                return None
+            pm = _DISTRIBUTIVE_PREFIX.match(chunk.strip())
+            prefix = pm.group(1) if pm else prefix
+            names.extend(n for n in got if n not in names)
+        return names or None
+
+    def _weak_names(self, segment: str, seg_start: int, mentions: Sequence[AgencyLike], prefix: str, *,
+                    loose_last: bool) -> list[str] | None:
+        names: list[str] = []
+        bounds = _split_outside_parens(segment, _WEAK)
         for k, (a, b) in enumerate(bounds):
             part = segment[a:b].strip()
             if not part:
@@ -173,7 +196,7 @@ class TaskReader:
                 if hit and len(part) - (hit.end - hit.start) <= 8 and "的" not in part:
                     names.append(hit.name)
                     continue
-            return self._whole(segment)
+            return None
         return names or None
 
     def _whole(self, segment: str) -> list[str] | None:
