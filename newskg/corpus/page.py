@@ -32,7 +32,7 @@ def _squash(s: str) -> str:
 
 
 def _has_sentence(lines: list[Line]) -> bool:
-    return any(ln.kind == "body" and len(ln.text) >= 15 and _SENTENCE.search(ln.text) for ln in lines)
+    return any(ln.kind == "body" and len(ln.text) >= 8 and _SENTENCE.search(ln.text) for ln in lines)
 
 
 def _looks_like_title(ln: Line) -> bool:
