@@ -43,6 +43,7 @@ _FACT = re.compile(r"(已经|已累计|累计|同比|增长\d|增速|比重为|�
                    r"[介绍投指向]了)")
 _CLAUSE_START = re.compile(r"[，,；;]")
 _STRICT_PREDICATE = re.compile(r"要|应当|应|须|必须|务必|负责|按照|按|将|原则上|不得|严禁")
+_PAST = re.compile(r"(?<![为除])了(?![解])")
 _BACKREF = re.compile(r"^(以上|上述|该项|这些|各项)(工作|任务|措施)")
 
 
@@ -363,8 +364,12 @@ class TaskReader:
             return False
         if any(p.search(s) for p in self.w.not_task):
             return False
+        if self.body_list(s, 0, ()) is not None or len(re.sub(r"\s", "", s)) < 6:
+            return False  # a table cell that only lists bodies, or a spaced-out column header
         if self.w.modality_of(s) or has_deadline:
             return True
+        if _PAST.search(s):
+            return False  # 形成了…, 取得了…: background, not an obligation
         news = kind != "policy"
         if news and _FACT.search(s):
             return False  # a report of what happened (已累计…, 同比增长…) is news, not an obligation
