@@ -113,3 +113,28 @@ def test_example_corpus_demo(tmp_path):
     assert ("市政务服务数据管理局", "lead") in roles and ("市财政局", "participant") in roles
     plan = next(row for a, row in by_action.items() if "制定本区实施方案" in a)
     assert plan["due"] == "2024-06-15"
+
+
+def test_parse_time_reads_lines_on_stdin():
+    r = newskg("parse-time", "--date", "2018-03-01", input="2018年6月底前完成清理。\n长期坚持。\n推进一号一窗一网。\n")
+    assert r.returncode == 0, r.stderr
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [x["text"] for x in lines] == ["2018年6月底前完成清理。", "长期坚持。", "推进一号一窗一网。"]
+    first = lines[0]["expressions"][0]
+    assert (first["date"], first["relation"], first["kind"]) == ("2018-06-30", "by", "deadline")
+    assert lines[1]["expressions"][0]["kind"] == "ongoing" and lines[1]["expressions"][0]["date"] is None
+    assert lines[2]["expressions"] == []
+
+
+def test_impossible_date_option_is_refused():
+    r = newskg("parse-time", "--date", "2019-02-30", input="x\n")
+    assert r.returncode == 2 and "impossible" in r.stderr
+
+
+def test_undated_file_gets_an_inferred_date(tmp_path):
+    doc = tmp_path / "n.txt"
+    doc.write_text("关于测试的通知\n各部门要在3个月内完成自查。\n测试办公室\n2019年4月2日\n", encoding="utf-8")
+    rec = json.loads(newskg("extract", str(doc)).stdout)
+    assert rec["document"]["date"] == "2019-04-02" and rec["document"]["date_source"] == "inferred"
+    dl = rec["tasks"][0]["deadline"]
+    assert dl["date"] == "2019-07-02" and dl["approximate"] is True
