@@ -30,6 +30,7 @@ _DISTRIBUTIVE_PREFIX = re.compile(r"^(各有关|各相关|有关|相关|各)")
 _BARE = frozenset({"部门", "单位", "地区", "机构"})
 _LEAD_IN = re.compile(r"^(?:[^，,。；]{0,30}?(?:前|内|底|起|年|期间|时)[，,])")
 _BY_AGENCY = re.compile(r"由")
+_WITH = re.compile(r"会同")
 _ASK = re.compile(r"(要求|责成)")
 _GENERIC_HEADERS = frozenset({"负责部门", "牵头部门", "牵头单位", "配合单位", "责任单位", "参与单位", "部门", "单位",
                               "机构", "地区", "企业", "组织", "会议"})
@@ -139,7 +140,9 @@ class TaskReader:
         merely ends in one (鼓励各地 / 推动银行业金融机构 / 在试点城市…单位)."""
         if len(part) < 2 or part in _GENERIC_HEADERS or re.search(r"[的由为是]", part):
             return False
-        if part[0] in _NOT_SUBJECT_START or self.w.starts_with_verb(part):
+        if part[0] in _NOT_SUBJECT_START or re.search(r"将|要|对", part):
+            return False
+        if self.w.starts_with_verb(part) and not self.w.institution_prefix.match(part):
             return False
         part = re.sub(r"[（(][^（）()]{1,8}[)）]$", "", part)
         if not (self.w.institution.fullmatch(part) and (len(part) > 2 or part == "政府")):
@@ -263,20 +266,14 @@ class TaskReader:
         return []
 
     def by_phrase(self, text: str, u: Unit, mentions: Sequence[AgencyLike]) -> list[str]:
-        """Bodies after 由 (由X负责/牵头) and 要求/责成 within the unit."""
+        """Bodies after 由 (由X负责/牵头), 要求/责成, and partners after 会同 anywhere in the unit."""
         out: list[str] = []
-        for pat in (_BY_AGENCY, _ASK):
+        for pat in (_BY_AGENCY, _ASK, _WITH):
             for m in pat.finditer(text, u.start, u.end):
-                run = [x for x in mentions if x.start >= m.end() and x.start < u.end]
-                run.sort(key=lambda x: x.start)
-                pos = m.end()
-                for x in run:
-                    if x.start != pos:
-                        break
-                    out.append(x.name)
-                    pos = x.end
-                    while pos < u.end and text[pos] in "、和及与":
-                        pos += 1
+                head = text[m.end():u.end]
+                for nm in self._subject_at(head, 0, m.end(), mentions, strict=False):
+                    if nm not in out:
+                        out.append(nm)
         return out
 
     def parentheticals(self, text: str, mentions: Sequence[AgencyLike], start: int = 0,

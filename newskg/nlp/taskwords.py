@@ -16,6 +16,7 @@ class TaskWords:
     max_verb: int
     not_task: tuple[re.Pattern, ...]
     institution: re.Pattern  # a generic responsible body (试点城市, 各区政府, 基层医疗卫生机构)
+    institution_prefix: re.Pattern  # 各 / 有关 / 试点 … opening such a body
     predicate: re.Pattern  # what can follow a subject
     kinds: tuple[tuple[str, re.Pattern], ...]
     policy_verbs: re.Pattern  # verbs that make any unit of a policy document an obligation
@@ -58,6 +59,7 @@ def task_words() -> TaskWords:
         max_verb=max(map(len, verbs)),
         not_task=tuple(re.compile(p) for p in raw["not_task_patterns"]),
         institution=re.compile(inst),
+        institution_prefix=re.compile(_alt(raw["institution_prefixes"])),
         # a subject ends where a marker or any action verb begins
         predicate=re.compile(_alt(list(raw["predicate_markers"]) + [str(v) for v in raw["action_verbs"]])),
         kinds=tuple((k, re.compile(v)) for k, v in raw["article_kinds"].items()),
