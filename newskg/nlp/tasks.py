@@ -31,6 +31,8 @@ _BARE = frozenset({"部门", "单位", "地区", "机构"})
 _LEAD_IN = re.compile(r"^(?:[^，,。；]{0,30}?(?:前|内|底|起|年|期间|时)[，,])")
 _BY_AGENCY = re.compile(r"由")
 _WITH = re.compile(r"会同")
+# funds pay, they do not act (annotation: 失业保险基金 is no responsible body); adverbs open no name
+_NOT_BODY = re.compile(r"(保险基金|医保基金)$|^(原则上|同时|此外|另外|其中|进一步)|^[、，,]")
 _ASK = re.compile(r"(要求|责成)")
 _GENERIC_HEADERS = frozenset({"负责部门", "牵头部门", "牵头单位", "配合单位", "责任单位", "参与单位", "部门", "单位",
                               "机构", "地区", "企业", "组织", "会议"})
@@ -140,7 +142,7 @@ class TaskReader:
         merely ends in one (鼓励各地 / 推动银行业金融机构 / 在试点城市…单位)."""
         if len(part) < 2 or part in _GENERIC_HEADERS or re.search(r"[的由为是]", part):
             return False
-        if part[0] in _NOT_SUBJECT_START or re.search(r"将|要|对", part):
+        if part[0] in _NOT_SUBJECT_START or re.search(r"将|要|对", part) or _NOT_BODY.search(part):
             return False
         if self.w.starts_with_verb(part) and not self.w.institution_prefix.match(part):
             return False
@@ -214,7 +216,7 @@ class TaskReader:
         and a modal (…，各省级药监部门要强化…)."""
         body_start = u.start + (len(u.marker) if u.marker else 0)
         head = text[body_start:u.end]
-        starts = [0]
+        starts = [] if _ADVERB_LEAD.match(head) else [0]
         for pat in (_LEAD_IN, _ADVERB_LEAD):
             lead = pat.match(head)
             if lead:
