@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from newskg.nlp.entities import EntityFinder
-from newskg.nlp.lexicon import default_lexicon
+from newskg.nlp.lexicon import Lexicon, default_lexicon
 from newskg.nlp.segmenter import JiebaSegmenter
 from newskg.nlp.tasks import TaskReader
 from newskg.nlp.timex import parse_time
@@ -87,20 +87,20 @@ class EntityComponent:
 
 @Language.factory("newskg_tasks")
 def make_tasks(nlp: Language, name: str) -> TaskComponent:
-    lexicon = default_lexicon()
-
-    def canonical(name: str) -> str:
-        entry = lexicon.lookup(name)
-        return entry.name if entry else name
-
-    return TaskComponent(TaskReader(canonical=canonical))
+    return TaskComponent(TaskReader(), default_lexicon())
 
 
 class TaskComponent:
-    """Task units with agencies, deadline, modality and parent (newskg.nlp.tasks)."""
+    """Task units with agencies, deadline, modality and parent (newskg.nlp.tasks); agency names
+    end canonical, scoped by the issuer (各部门 in a State Council notice is 国务院各部门)."""
 
-    def __init__(self, reader: TaskReader):
+    def __init__(self, reader: TaskReader, lexicon: Lexicon):
         self.reader = reader
+        self.lexicon = lexicon
+
+    def canonical(self, name: str, issuer: str | None) -> str:
+        entry = self.lexicon.lookup(name, issuer=issuer)
+        return entry.name if entry else name
 
     def __call__(self, doc: Doc) -> Doc:
         ctx = _ctx(doc)
@@ -108,8 +108,14 @@ class TaskComponent:
         doc._.units = units
         # organisations can owe tasks too (国家融资担保基金); places and people cannot
         agencies = [m for m in (doc._.mentions or []) if m.type in ("AGENCY", "ORGANIZATION")]
-        doc._.tasks = self.reader.read(doc.text, units, doc._.times or [], agencies, kind=ctx.kind,
-                                       ref=ctx.date.isoformat() if ctx.date else None)
+        tasks = self.reader.read(doc.text, units, doc._.times or [], agencies, kind=ctx.kind,
+                                 ref=ctx.date.isoformat() if ctx.date else None)
+        for t in tasks:
+            seen: dict[str, str] = {}
+            for nm, role in t.agencies:
+                seen.setdefault(self.canonical(nm, ctx.issuer), role)
+            t.agencies = list(seen.items())
+        doc._.tasks = tasks
         return doc
 
 

@@ -10,7 +10,7 @@ item since the previous one.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -23,6 +23,7 @@ _ROLE_WORDS = (("牵头", "lead"), ("参与", "participant"), ("配合", "partic
                ("负责", "responsible"), ("落实", "responsible"), ("实施", "responsible"))
 _ROLE_CLAUSE = re.compile(r"(牵头|参与|配合|指导|按职责分工负责|分工负责|负责落实|负责|落实)")
 _COORD = re.compile(r"、|，|,|和|及|以及|与|会同|等")
+_ACTION_LEAD = re.compile(r"(?:原则上|均|都|也|还|要|应当|应|须|必须|务必|将|需)+")
 _STRONG = re.compile(r"，|,|和|及|以及|与|会同|等")
 _WEAK = re.compile(r"、")
 _ADVERB_LEAD = re.compile(r"^(?:原则上|同时|此外|另外|其中|对此|为此|今后|届时)[，,]?")
@@ -127,9 +128,9 @@ def _in_title_marks(text: str, pos: int) -> bool:
 class TaskReader:
     """Finds the tasks of one article. One instance per pipeline; holds no per-document state."""
 
-    def __init__(self, words: TaskWords | None = None, canonical: Callable[[str], str] | None = None):
+    def __init__(self, words: TaskWords | None = None):
+        self._last_end = -1  # where the last subject read ended (scratch, per call)
         self.w = words or task_words()
-        self.canonical = canonical or (lambda name: name)
 
     # -- pieces ------------------------------------------------------------------------------
     def deadlines(self, text: str, times: Sequence[TimeLike], start: int, end: int) -> list[TimeLike]:
@@ -184,8 +185,7 @@ class TaskReader:
                 continue
             if part in _BARE and prefix:
                 # 各有关地区和部门: the prefix is shared (有关地区 + 有关部门)
-                names.append(self.canonical(prefix.removeprefix("各") + part) if prefix != "各"
-                             else self.canonical("各" + part))
+                names.append(prefix.removeprefix("各") + part if prefix != "各" else "各" + part)
                 continue
             pm = _DISTRIBUTIVE_PREFIX.match(part)
             prefix = pm.group(1) if pm else ""
@@ -199,7 +199,8 @@ class TaskReader:
                 continue
             if loose_last and k == len(bounds) - 1:
                 hit = next((m for m in mentions if m.start == pos), None)
-                if hit and len(part) - (hit.end - hit.start) <= 8 and "的" not in part:
+                rest = part[hit.end - hit.start:] if hit else ""
+                if hit and len(rest) <= 8 and "的" not in part and not self.w.predicate.search(rest):
                     names.append(hit.name)
                     continue
             return None
@@ -254,6 +255,7 @@ class TaskReader:
                 best, best_end = got, m.start()
         if not best:
             return []
+        self._last_end = best_end
         return best + [p for p in self._partners(head, best_end, offset, mentions) if p not in best]
 
     def _partners(self, head: str, pos: int, offset: int, mentions: Sequence[AgencyLike]) -> list[str]:
@@ -383,17 +385,27 @@ class TaskReader:
             return True
         return bool(subject) and not news
 
-    def action(self, text: str, u: Unit, subject_end: int | None, dl: TimeLike | None) -> str:
-        s = text[u.start:u.end]
-        if u.marker and s.startswith(u.marker):
-            s = s[len(u.marker):]
+    def action(self, text: str, u: Unit, mentions: Sequence[AgencyLike], dl: TimeLike | None) -> str:
+        """The verb phrase: the unit without its list marker, opening deadline, subject, modal and
+        responsibility parenthetical (2017年6月底前，国务院各部门根据…，制定本部门…清单 →
+        根据…，制定本部门…清单)."""
+        start = u.start + (len(u.marker) if u.marker and u.text.startswith(u.marker) else 0)
+        if dl is not None and u.start <= dl.start and dl.start - start <= 2:
+            start = dl.end
+        while start < u.end and text[start] in "，, ":
+            start += 1
+        adv = _ADVERB_LEAD.match(text, start)
+        if adv:
+            start = adv.end()
+        self._last_end = -1
+        if self._subject_at(text[start:u.end], 0, start, mentions, strict=False) and self._last_end > 0:
+            start += self._last_end
+        lead = _ACTION_LEAD.match(text, start)
+        if lead:
+            start = lead.end()
+        s = text[start:u.end]
         s = _PAREN.sub(lambda m: "" if _ROLE_CLAUSE.search(m.group(1)) else m.group(0), s)
-        if dl is not None:
-            s = s.replace(dl.text, "", 1)
-        s = re.sub(r"^[，,\s]+", "", s)
-        m = self.w.modality.match(s)
-        s = s.rstrip("。；;!！？?，, ")
-        return s if not m else s
+        return s.strip().rstrip("。；;!！？?，, ") or u.text.strip()
 
     # -- the reading -------------------------------------------------------------------------
     def read(self, text: str, units: Sequence[Unit], times: Sequence[TimeLike],
@@ -484,13 +496,13 @@ class TaskReader:
             agencies: list[tuple[str, str]] = list(paren_bodies[i]) or list(row_bodies.get(u.line, []))
             names = dict(agencies)
             own_bodies = [] if u.line in row_bodies else subj + self.by_phrase(text, u, mentions)
-            for nm in map(self.canonical, own_bodies):
+            for nm in own_bodies:
                 if nm not in names:
                     agencies.append((nm, "responsible"))
                     names[nm] = "responsible"
             parent = u.parent if u.heading else u.item
             f = TaskFinding(
-                unit=i, start=u.start, end=u.end, text=u.text, action=self.action(text, u, None, dl_time),
+                unit=i, start=u.start, end=u.end, text=u.text, action=self.action(text, u, mentions, dl_time),
                 modality=modality[0] if modality else None,
                 deadline=_deadline_of(dl_time, inherited) if dl_time is not None else None,
                 agencies=agencies, parent=parent, heading=u.heading)
