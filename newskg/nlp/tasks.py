@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from newskg.nlp.taskwords import TaskWords, task_words
+from newskg.nlp.timex import TimeExpression
 from newskg.nlp.units import Unit
 
 DEADLINE_RELATIONS = ("by", "during")
@@ -72,17 +73,6 @@ def _split_outside_parens(segment: str, sep: re.Pattern | None = None) -> list[t
     return bounds
 
 
-class TimeLike(Protocol):
-    text: str
-    start: int
-    end: int
-    date: str | None
-    from_: str | None
-    relation: str | None
-    kind: str
-    approximate: bool
-
-
 class AgencyLike(Protocol):
     start: int
     end: int
@@ -116,7 +106,7 @@ class TaskFinding:
     heading: bool = False
 
 
-def _deadline_of(t: TimeLike, inherited: bool = False) -> Deadline:
+def _deadline_of(t: TimeExpression, inherited: bool = False) -> Deadline:
     return Deadline(t.text, t.start, t.end, t.date or "", t.from_, t.relation or "by", t.approximate, inherited)
 
 
@@ -133,7 +123,7 @@ class TaskReader:
         self.w = words or task_words()
 
     # -- pieces ------------------------------------------------------------------------------
-    def deadlines(self, text: str, times: Sequence[TimeLike], start: int, end: int) -> list[TimeLike]:
+    def deadlines(self, text: str, times: Sequence[TimeExpression], start: int, end: int) -> list[TimeExpression]:
         return [t for t in times if start <= t.start and t.end <= end and t.date
                 and t.relation in DEADLINE_RELATIONS and t.kind != "ongoing"
                 and not _in_title_marks(text, t.start)]
@@ -385,7 +375,7 @@ class TaskReader:
             return True
         return bool(subject) and not news
 
-    def action(self, text: str, u: Unit, mentions: Sequence[AgencyLike], dl: TimeLike | None) -> str:
+    def action(self, text: str, u: Unit, mentions: Sequence[AgencyLike], dl: TimeExpression | None) -> str:
         """The verb phrase: the unit without its list marker, opening deadline, subject, modal and
         responsibility parenthetical (2017年6月底前，国务院各部门根据…，制定本部门…清单 →
         根据…，制定本部门…清单)."""
@@ -408,14 +398,14 @@ class TaskReader:
         return s.strip().rstrip("。；;!！？?，, ") or u.text.strip()
 
     # -- the reading -------------------------------------------------------------------------
-    def read(self, text: str, units: Sequence[Unit], times: Sequence[TimeLike],
+    def read(self, text: str, units: Sequence[Unit], times: Sequence[TimeExpression],
              mentions: Sequence[AgencyLike], *, kind: str = "policy", ref: str | None = None
              ) -> list[TaskFinding]:
         if kind == "people_news":
             return []
         w = self.w
         n = len(units)
-        own: list[TimeLike | None] = [None] * n
+        own: list[TimeExpression | None] = [None] * n
         for i, u in enumerate(units):
             cands = self.deadlines(text, times, u.start, u.end)
             if ref is not None and kind != "policy":
@@ -424,14 +414,14 @@ class TaskReader:
             if cands:
                 own[i] = max(cands, key=lambda t: t.date or "")
         # sentence-opening deadline: governs the ；-clauses continuing its sentence
-        opening: dict[int, TimeLike] = {}
+        opening: dict[int, TimeExpression] = {}
         for i, u in enumerate(units):
             t = own[i]
             if u.first_in_sentence and t is not None and t.start - u.start <= 2 and t.relation == "by":
                 opening[u.sentence] = t
         # parentheticals: bodies (and deadlines) for the units of their item since the previous one
         paren_bodies: list[list[tuple[str, str]]] = [[] for _ in range(n)]
-        paren_deadline: list[TimeLike | None] = [None] * n
+        paren_deadline: list[TimeExpression | None] = [None] * n
         pending: list[int] = []
         standing: list[tuple[str, str]] = []  # 以下均需X落实: X joins every later parenthetical
         item_of = [u.item for u in units]
