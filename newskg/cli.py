@@ -5,8 +5,8 @@ import csv
 import datetime as dt
 import json
 import os
+import shlex
 import sys
-from collections import Counter
 
 import click
 
@@ -80,27 +80,74 @@ def _extractor():
 @click.option("--date", callback=_date, help="Document date (YYYY-MM-DD) for files without one.")
 @click.option("--source", help="Source (e.g. 新华社) for files without one.")
 @click.option("--max-size", type=int, default=MAX_BYTES // 2**20, show_default=True, help="Largest file, MB.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
+              help="Worker processes that extract (the store is written by this process alone).")
+@click.option("--scheduler", metavar="ADDRESS", envvar="NEWSKG_DASK_SCHEDULER",
+              help="Extract on a Dask cluster (tcp://HOST:8786) instead of local processes.")
+@click.option("--commit-every", type=click.IntRange(min=1), default=500, show_default=True,
+              envvar="NEWSKG_COMMIT_EVERY",
+              help="Commit after this many files (a killed run resumes from there); commits stay at least "
+                   "5x their own duration apart.")
+@click.option("--commit-seconds", type=click.FloatRange(min=0), default=60.0, show_default=True,
+              envvar="NEWSKG_COMMIT_SECONDS", help="...or after this many seconds, whichever comes first.")
+@click.option("--worker-memory", type=click.IntRange(min=0), default=None, metavar="MB",
+              help="Memory one extraction may take before its file fails  [default: 3/4 of RAM / jobs; 0: no cap]")
 @with_store
-def ingest(paths, date, source, max_size, store_dir, neo4j_uri) -> None:
-    """Ingest files or folders of .txt/.md into the store (unchanged files are skipped)."""
-    from newskg.ingest import IngestOptions, ingest_paths
+def ingest(paths, date, source, max_size, jobs, scheduler, commit_every, commit_seconds, worker_memory,
+           store_dir, neo4j_uri) -> None:
+    """Ingest files or folders of .txt/.md into the store (unchanged files are skipped).
+
+    Interrupted (Ctrl-C, or even kill -9), a run keeps what it committed; run it again to go on."""
+    import signal
+    import threading
+
+    from newskg.batch import BatchOptions, run_batch
+    from newskg.ingest import IngestOptions
+    from newskg.progress import for_stderr
 
     files = iter_paths(list(paths))
     if not files:
         raise click.ClickException("no .txt or .md files found")
+    opts = IngestOptions(date=date, source=source, max_bytes=max_size * 2**20)
+    bopts = BatchOptions(jobs=jobs, scheduler=scheduler, commit_every=commit_every, commit_seconds=commit_seconds,
+                         worker_memory=None if worker_memory is None else worker_memory * 2**20)
+    stop = threading.Event()
+
+    def on_sigint(signum, frame) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        click.echo("\nnewskg: interrupted: committing the files done (Ctrl-C again to abort)", err=True)
+
     store = _open_store(store_dir, neo4j_uri)
-    counts: Counter[str] = Counter()
+    progress = for_stderr()
+    previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        opts = IngestOptions(date=date, source=source, max_bytes=max_size * 2**20)
-        for out in ingest_paths(store, _extractor, files, opts):
-            counts[out.status] += 1
-            if out.status == "failed":
-                click.echo(f"newskg: {out.path}: {out.reason}", err=True)
+        report = run_batch(store, files, opts, bopts, progress=progress, should_stop=stop.is_set)
+    except RuntimeError as e:  # the pipeline cannot load (SetupError), the Dask cluster cannot be reached
+        raise click.ClickException(str(e)) from e
     finally:
+        signal.signal(signal.SIGINT, previous)
+        progress.close()
         store.close()
-    summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+    for out in report.failures:
+        click.echo(f"newskg: {out.path}: {out.reason}", err=True)
+    order = ("ingested", "replaced", "unchanged", "failed")
+    summary = ", ".join(f"{report.counts[k]} {k}" for k in order if report.counts[k])
     click.echo(f"{len(files)} files: {summary}", err=True)
-    if counts["failed"]:
+    if report.extracted_files:
+        el = max(report.extract_seconds, 1e-6)
+        kb = report.extracted_bytes / 1024
+        where = {"inline": "in this process", "processes": f"with {report.workers} worker processes",
+                 "dask": f"with {report.workers} Dask worker threads"}[report.where]
+        click.echo(f"extracted {report.extracted_files} files ({kb:.0f} KB) in {el:.1f} s {where}: "
+                   f"{report.extracted_files / el:.1f} files/s, {kb / el:.0f} KB/s; {report.commits} commits",
+                   err=True)
+    if report.interrupted:
+        click.echo(f"newskg: interrupted: {report.files - sum(report.counts.values())} files left; "
+                   "run the same command again to go on", err=True)
+        sys.exit(130)
+    if report.counts["failed"]:
         sys.exit(1)
 
 
@@ -258,6 +305,113 @@ def parse_time_cmd(date) -> None:
 
     for obj in parse_lines((ln.rstrip("\n") for ln in sys.stdin), date):
         click.echo(json.dumps(obj, ensure_ascii=False))
+
+
+@main.command()
+@click.option("--out", default="report.html", show_default=True, type=click.Path(dir_okay=False),
+              help="HTML file to write (one self-contained file; opens offline).")
+@click.option("--as-of", callback=_date, help="Day that overdue is judged against (default: today).")
+@click.option("--agency", help="Only this agency's obligations (any known name); collective ones marked.")
+@click.option("--policy", help="Only this policy (name or document title).")
+@with_store
+def report(out, as_of, agency, policy, store_dir, neo4j_uri) -> None:
+    """Write a deadline report: timeline by agency, overdue marked, undated listed, task trees, sources."""
+    from newskg.report import ReportOptions, summary_line, write_report
+
+    options = ReportOptions(as_of=as_of or dt.date.today(), agency=_resolve_agency(agency), policy=policy)
+    store = _open_store(store_dir, neo4j_uri, readonly=True)
+    try:
+        data = write_report(store, options, out)
+    finally:
+        store.close()
+    click.echo(summary_line(data, out), err=True)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["graphml", "csv", "jsonl"]), required=True,
+              help="graphml: Gephi/yEd; csv: neo4j-admin database import files; jsonl: nodes and edges.")
+@click.option("--out", "out_dir", default="newskg-export", show_default=True, type=click.Path(file_okay=False),
+              help="Folder to write the files into.")
+@with_store
+def export(fmt, out_dir, store_dir, neo4j_uri) -> None:
+    """Export the whole graph for other tools (GraphML, neo4j-admin CSV, JSON Lines)."""
+    from newskg.graph.export import export as run_export
+    from newskg.graph.export import import_command
+
+    store = _open_store(store_dir, neo4j_uri, readonly=True)
+    try:
+        res = run_export(store, fmt, out_dir)
+    finally:
+        store.close()
+    for path in res.files:
+        click.echo(str(path))
+    click.echo(f"exported {res.nodes} nodes and {res.relationships} relationships to {out_dir}", err=True)
+    if fmt == "csv":
+        click.echo("load into an empty, stopped Neo4j with: neo4j-admin " + shlex.join(import_command(res)), err=True)
+
+
+def _news_store(store_dir: str, neo4j_uri: str | None, method: str):
+    store = _open_store(store_dir, neo4j_uri, readonly=True)
+    if not hasattr(store, method):
+        store.close()
+        raise click.ClickException(f"this store does not answer `{method}` queries")
+    return store
+
+
+def _where(r: dict) -> str:
+    return f"{os.path.basename(r.get('path') or '?')}:{r.get('start')}-{r.get('end')}"
+
+
+@main.command()
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@with_store
+def actor(name, fmt, store_dir, neo4j_uri) -> None:
+    """A person's roles, statements and events, each with its source (file:start-end)."""
+    store = _news_store(store_dir, neo4j_uri, "actor")
+    try:
+        info = store.actor(name)
+    finally:
+        store.close()
+    if not info:
+        raise click.ClickException(f"no one named {name} in the store")
+    if fmt == "json":
+        click.echo(json.dumps(info, ensure_ascii=False, indent=1))
+        return
+    click.echo(info["name"])
+    click.echo(f"roles ({len(info['roles'])}):")
+    for r in info["roles"]:
+        click.echo(f"  {r['title']}  {r.get('organization') or '—'}  [{_where(r)}]")
+    click.echo(f"statements ({len(info['statements'])}):")
+    for s in info["statements"]:
+        day = s.get("document_date") or "—"
+        click.echo(f"  {day}  {s.get('verb') or ''}：{s.get('text') or ''}  [{_where(s)}]")
+    click.echo(f"events ({len(info['events'])}):")
+    for e in info["events"]:
+        others = "、".join(p for p in e["participants"] if p != info["name"]) or "—"
+        click.echo(f"  {e.get('date') or '—'}  {e.get('type')}  at {'、'.join(e['places']) or '—'}"
+                   f"  with {others}  [{_where(e)}]")
+
+
+@main.command()
+@click.option("--from", "from_", callback=_date, help="On or after this day (YYYY-MM-DD).")
+@click.option("--to", "to", callback=_date, help="On or before this day (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@with_store
+def events(from_, to, fmt, store_dir, neo4j_uri) -> None:
+    """Events (visits, meetings, talks, summits …) by date, with participants, places and source."""
+    store = _news_store(store_dir, neo4j_uri, "events")
+    try:
+        rows = store.events(from_.isoformat() if from_ else None, to.isoformat() if to else None)
+    finally:
+        store.close()
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for e in rows:
+        click.echo(f"{e.get('date') or '—'}  {e.get('type')}  {'、'.join(e['participants'])}"
+                   f"  at {'、'.join(e['places']) or '—'}  [{_where(e)}]")
+    click.echo(f"{len(rows)} events", err=True)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ else
   bash scripts/neo4j-server.sh start || { echo "run-tests: Neo4j did not start" >&2; exit 1; }
   started=1
 fi
+bash scripts/install-chromium.sh || echo "run-tests: chromium could not be installed; the report tests will say so" >&2
 eval "$(bash scripts/neo4j-server.sh env)"
 export NEWSKG_NEO4J_URI NEWSKG_NEO4J_USER NEWSKG_NEO4J_PASSWORD
 export NEWSKG_REQUIRE_NEO4J=1

@@ -79,3 +79,15 @@ def test_unreachable_server_is_one_line(tmp_path):
     r = newskg("stats", "--neo4j", "bolt://127.0.0.1:1")
     assert r.returncode == 1
     assert r.stderr.strip().count("\n") == 0 and "not reachable" in r.stderr
+
+
+@pytest.mark.parametrize("args", [["actor", "特朗普"], ["actor", "达宁"], ["actor", "李强"],
+                                  ["events"], ["events", "--from", "2025-11-01", "--to", "2025-11-30"]],
+                         ids=lambda a: " ".join(a))
+def test_both_stores_give_the_same_actors_and_events(loaded, args):
+    store, uri = loaded
+    emb = newskg(*args, "--format", "json", "--store", str(store))
+    neo = newskg(*args, "--format", "json", "--neo4j", uri)
+    assert emb.returncode == 0 and neo.returncode == 0, emb.stderr + neo.stderr
+    got = json.loads(emb.stdout)
+    assert got and got == json.loads(neo.stdout)

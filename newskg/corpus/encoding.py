@@ -27,7 +27,11 @@ def decode(data: bytes) -> tuple[str, str]:
         raise EmptyFileError("empty file")
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return data.decode(name), name
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError as e:  # a BOM, then bytes that are not that encoding
+                raise EncodingError(f"undecodable bytes: {name} byte-order mark, then invalid {name} "
+                                    f"at byte {e.start}") from e
     if _looks_binary(data):
         raise BinaryFileError("binary file (NUL or control bytes), not text")
     for name in ("utf-8", "gb18030"):

@@ -288,6 +288,82 @@ class Neo4jStore:
         out.sort(key=Obligation.sort_key)
         return out
 
+    # -- news actors: the same rows as EmbeddedStore.actor / .events -----------------------------
+    def _sources(self, docs: set[str]) -> dict[str, dict[str, Any]]:
+        q = ("UNWIND $keys AS k MATCH (d:Document {key: k}) "
+             "RETURN d.id AS id, d.path AS path, d.title AS title, d.date AS date")
+        rows = self._read(lambda tx: tx.run(q, keys=[f"Document:{d}" for d in docs]).data())
+        return {r["id"]: {"document": r["id"], "path": r["path"], "document_title": r["title"],
+                          "document_date": r["date"]} for r in rows}
+
+    def _source_of(self, sources: dict[str, dict[str, Any]], doc: str | None) -> dict[str, Any]:
+        return sources.get(doc or "", {"document": doc, "path": None, "document_title": None,
+                                      "document_date": None})
+
+    def _actor_key(self, name: str) -> str | None:
+        keys = [f"{label}:{name}" for label in ("Person", "Agency", "Organization", "Place")]
+        q = "UNWIND $keys AS k MATCH (n {key: k}) RETURN n.key AS key"
+        found = {r["key"] for r in self._read(lambda tx: tx.run(q, keys=keys).data())}
+        for k in keys:
+            if k in found:
+                return k
+        q = ("MATCH (p:Person) WHERE p.name ENDS WITH $a OR p.name ENDS WITH $b RETURN p.key AS key")
+        ends = self._read(lambda tx: tx.run(q, a="·" + name, b="•" + name).data())
+        return ends[0]["key"] if len(ends) == 1 else None
+
+    def _event_rows(self, keys: list[str]) -> list[dict[str, Any]]:
+        q = ("UNWIND $keys AS k MATCH (e:Event {key: k}) "
+             "OPTIONAL MATCH (e)-[r:PARTICIPANT|AT]->(x) "
+             "RETURN properties(e) AS e, collect([type(r), x.name]) AS links")
+        rows = self._read(lambda tx: tx.run(q, keys=keys).data())
+        sources = self._sources({r["e"].get("document") for r in rows if r["e"].get("document")})
+        out = []
+        for r in rows:
+            ev = r["e"]
+            links = [tuple(x) for x in r["links"] if x[0]]
+            out.append({"id": ev.get("id"), "type": ev.get("type"), "date": ev.get("date"),
+                        "participants": sorted({n for t, n in links if t == "PARTICIPANT"}),
+                        "places": sorted({n for t, n in links if t == "AT"}), "text": ev.get("text"),
+                        "start": ev.get("start"), "end": ev.get("end"),
+                        **self._source_of(sources, ev.get("document"))})
+        return out
+
+    def actor(self, name: str) -> dict[str, Any]:
+        """As EmbeddedStore.actor: roles, statements and events of a person, with sources."""
+        from newskg.graph.embedded import EmbeddedStore
+
+        key = self._actor_key(name)
+        if key is None:
+            return {}
+        q = ("MATCH (p {key: $k}) "
+             "OPTIONAL MATCH (p)-[h:HOLDS]->(o) WITH p, collect(CASE WHEN h IS NULL THEN NULL ELSE "
+             "{title: h.title, organization: o.name, start: h.start, end: h.end, document: h.document} END) AS roles "
+             "OPTIONAL MATCH (p)-[:SAID]->(s:Statement) WITH p, roles, collect(CASE WHEN s IS NULL THEN NULL ELSE "
+             "{verb: s.verb, text: s.text, start: s.start, end: s.end, document: s.document} END) AS said "
+             "OPTIONAL MATCH (e:Event)-[:PARTICIPANT]->(p) "
+             "RETURN p.name AS name, roles, said, collect(DISTINCT e.key) AS events")
+        r = self._read(lambda tx: tx.run(q, k=key).single())
+        docs = {x["document"] for x in r["roles"] + r["said"] if x.get("document")}
+        sources = self._sources(docs)
+        by_time = EmbeddedStore._by_time
+        roles = [{"title": x["title"], "organization": x["organization"], "start": x["start"], "end": x["end"],
+                  **self._source_of(sources, x["document"])} for x in r["roles"]]
+        said = [{"verb": x["verb"], "text": x["text"], "start": x["start"], "end": x["end"],
+                 **self._source_of(sources, x["document"])} for x in r["said"]]
+        return {"name": r["name"] or name, "label": key.split(":", 1)[0],
+                "roles": sorted(roles, key=by_time), "statements": sorted(said, key=by_time),
+                "events": sorted(self._event_rows(r["events"]), key=by_time)}
+
+    def events(self, from_: str | None = None, to: str | None = None) -> list[dict[str, Any]]:
+        """As EmbeddedStore.events."""
+        q = ("MATCH (e:Event) WHERE ($from IS NULL AND $to IS NULL) OR "
+             "(e.date IS NOT NULL AND ($from IS NULL OR e.date >= $from) AND ($to IS NULL OR e.date <= $to)) "
+             "RETURN e.key AS key")
+        keys = [r["key"] for r in self._read(lambda tx: tx.run(q, {"from": from_, "to": to}).data())]
+        rows = self._event_rows(keys)
+        rows.sort(key=lambda r: (r["date"] is None, r["date"] or "", r["path"] or "", r["start"] or 0))
+        return rows
+
     def cypher(self, query: str, params: Mapping[str, Any] | None = None, *,
                write: bool = False) -> list[dict[str, Any]]:
         """Run an analyst's query with parameters; read-only unless write=True (writes then fail)."""

@@ -12,13 +12,18 @@ from spacy.language import Language
 
 from newskg.corpus.document import SourceDocument
 from newskg.graph.model import short_hash
+from newskg.nlp.entities import is_system_name
 from newskg.nlp.lexicon import default_lexicon
 from newskg.nlp.pipeline import ArticleContext, build_pipeline, run
 from newskg.nlp.taskwords import task_words
 from newskg.nlp.timex import infer_document_date
 
 _ISSUE = re.compile(r"关于印发(.+?)的通知")
-_QUOTES = str.maketrans("", "", "《》“”\"")
+_QUOTES = str.maketrans("", "", "《》")  # 《“无废城市”建设试点工作方案》 names “无废城市”建设试点工作方案
+_COUNTED = re.compile(r"[两二三四五六七八九十]个[\u4e00-\u9fff]{1,4}$")  # 两个规定: several documents
+_PERSON_CREDITS = frozenset({"制图", "摄影", "摄", "记者", "编辑", "责编", "文", "图"})
+# 【责任编辑：朱英】 at the foot of a web page: page furniture to the layout, a person to us
+_EDITOR = re.compile(r"责任编辑\s*[:：]\s*([\u4e00-\u9fff]{2,4}(?:·[\u4e00-\u9fff]{1,6})?)(?![\u4e00-\u9fff])")
 _TOO_GENERIC = frozenset({"有关部门", "有关单位", "有关方面"})
 
 
@@ -59,8 +64,16 @@ class _Entities:
         if text is not None and start is not None:
             if text != name and text not in e["aliases"]:
                 e["aliases"].append(text)
-            e["mentions"].append({"start": start, "end": end, "text": text})
+            mention = {"start": start, "end": end, "text": text}
+            if mention not in e["mentions"]:
+                e["mentions"].append(mention)
         return e["id"]
+
+    def add_written(self, text: str, typ: str, name: str, start: int = 0, end: int | None = None) -> str:
+        """An entity known by name (a credit, a source, the document's title): its first occurrence
+        in text[start:end], if it is written there, is its mention."""
+        i = text.find(name, start, len(text) if end is None else end)
+        return self.add(typ, name, i, i + len(name), name) if i >= 0 else self.add(typ, name)
 
     def find(self, name: str) -> dict[str, Any] | None:
         return next((e for (t, n), e in self.by_key.items() if n == name), None)
@@ -75,8 +88,10 @@ def policy_name(title: str | None) -> str | None:
     if not title:
         return None
     m = _ISSUE.search(title)
-    if m:
+    if m and not _COUNTED.search(m.group(1)):
         return m.group(1).translate(_QUOTES)
+    if m:  # 关于印发…两个规定的通知 issues several documents: the notice stands for them
+        return _squash(title)
     return title if task_words().article_kind(title) == "policy" else None
 
 
@@ -99,6 +114,10 @@ class Extractor:
             "date": date.isoformat() if date else None, "date_source": date_source, "source": doc.source})
         ents = _Entities()
         doc_policy = policy_name(doc.title)
+        # the document itself is a policy (its full title: 国务院办公厅关于印发X的通知), besides the
+        # plan it issues (X)
+        if doc.title and (doc.meta.get("doc_no") or self.words.article_kind(doc.title) == "policy"):
+            ents.add_written(doc.text, "POLICY", _squash(doc.title), doc.body_start)
         for art in doc.articles:
             view = art.block.view
             # a numbered official document (国发〔2018〕39号) is a policy whatever its title says
@@ -110,13 +129,14 @@ class Extractor:
                                  "source": art.source,
                                  "credits": [{"role": c.role, "name": c.name} for c in art.credits]})
             for c in art.credits:
-                if c.role in ("制图", "摄影", "摄", "记者", "编辑", "责编", "文", "图"):
-                    ents.add("PERSON", c.name)
-            if art.source:
-                ents.add("ORGANIZATION", art.source)
+                if c.role in _PERSON_CREDITS:
+                    ents.add_written(doc.text, "PERSON", c.name, art.start, art.end)
+            if art.source and self._named_source(doc, art.source):
+                ents.add_written(doc.text, "ORGANIZATION", art.source, art.start, art.end)
             for m in sdoc._.mentions or []:
-                s, e = view.source_span(m.start, m.end)
-                ents.add(m.type, m.name, s, e, m.text)
+                for x in (m, *m.parts):
+                    s, e = view.source_span(x.start, x.end)
+                    ents.add(x.type, x.name, s, e, x.text)
             art_policy = doc_policy or _issued_policy(sdoc)
             policy_id = ents.add("POLICY", art_policy) if art_policy else None
             ids: dict[int, str] = {}
@@ -145,11 +165,22 @@ class Extractor:
                     if "start" in rec_item:
                         rec_item["start"], rec_item["end"] = view.source_span(rec_item["start"], rec_item["end"])
                     getattr(rec, key).append(rec_item)
+        for name, s, e in _editor_credits(doc.text, doc.body_start):
+            ents.add("PERSON", name, s, e, doc.text[s:e])
         rec.entities = ents.records()
         for e in rec.entities:
             if e["type"] == "AGENCY":
                 self._agency_facts(e)
         return rec
+
+    def _named_source(self, doc: SourceDocument, source: str) -> bool:
+        """A credited source is an entity where the text names it (据新华社), not where only the
+        front matter does (中国政府网 as the page's origin), and only if it is a known organisation
+        (a parenthetical such as （本文有删减） is read as a source line by the layout) and not a
+        website."""
+        entry = self.lexicon.lookup(source)
+        return (entry is not None and entry.type == "ORGANIZATION" and not is_system_name(entry.name)
+                and doc.text.find(source, doc.body_start) >= 0)
 
     def _agency_facts(self, e: dict[str, Any]) -> None:
         """Whether an agency is a collective, and which collectives it belongs to (for queries that
@@ -164,6 +195,15 @@ class Extractor:
             yield self.extract(d)
 
 
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def _editor_credits(text: str, start: int) -> Iterator[tuple[str, int, int]]:
+    for m in _EDITOR.finditer(text, start):
+        yield m.group(1), m.start(1), m.end(1)
+
+
 def _issuer_of(doc: SourceDocument) -> str | None:
     """Without front matter, the issuer a page names first (国务院办公厅日前印发…)."""
     m = re.search(r"(国务院办公厅|国务院|国办)(?:日前)?(?:印发|发布|出台)", doc.text)
@@ -173,7 +213,8 @@ def _issuer_of(doc: SourceDocument) -> str | None:
 
 
 def _issued_policy(sdoc: Any) -> str | None:
+    text = sdoc.text  # Doc.text joins every token: once per article, not once per mention
     for m in sdoc._.mentions or []:
-        if m.type == "POLICY" and re.search(r"(印发|出台|发布)$", sdoc.text[max(0, m.start - 4):m.start]):
+        if m.type == "POLICY" and re.search(r"(印发|出台|发布)$", text[max(0, m.start - 4):m.start]):
             return m.name
     return None

@@ -65,7 +65,7 @@ def make_entities(nlp: Language, name: str, use_ner: bool) -> EntityComponent:
 
         try:
             ner = CharNER.load()
-        except (FileNotFoundError, OSError):  # a checkout without the trained model still runs
+        except (FileNotFoundError, OSError, ValueError):  # a missing or mismatched model: run without it
             warnings.warn("newskg: NER model not found; entities come from lexicons and rules only",
                           stacklevel=2)
     return EntityComponent(EntityFinder(default_lexicon(), ner))

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from newskg.nlp.dictionary import dictionary_tags
 from newskg.nlp.taskwords import TaskWords, task_words
 from newskg.nlp.timex import TimeExpression
 from newskg.nlp.units import Unit
@@ -49,6 +50,7 @@ _FACT = re.compile(r"(已经|已累计|累计|同比|增长\d|增速|比重为|�
 _CLAUSE_START = re.compile(r"[，,；;]")
 _STRICT_PREDICATE = re.compile(r"要|应当|应|须|必须|务必|负责|按照|按|将|原则上|不得|严禁")
 _PAST = re.compile(r"(?<![为除])了(?![解])")
+_CLAUSE_TAGS = frozenset({"v", "p", "m", "d", "c", "r"})  # verb, preposition, numeral, adverb, …
 _BACKREF = re.compile(r"^(以上|上述|该项|这些|各项)(工作|任务|措施)")
 
 
@@ -137,6 +139,10 @@ class TaskReader:
             return False
         if self.w.starts_with_verb(part) and not self.w.institution_prefix.match(part):
             return False
+        tags = dictionary_tags()
+        if not self.w.institution_prefix.match(part) and \
+                any(tags.get(part[:n], "") in _CLAUSE_TAGS for n in (4, 3, 2)):
+            return False  # 面向科技型企业 / 考察各区 / 一个单位: a clause or a count, not a name
         part = re.sub(r"[（(][^（）()]{1,8}[)）]$", "", part)
         if not (self.w.institution.fullmatch(part) and (len(part) > 2 or part == "政府")):
             return False

@@ -1,0 +1,329 @@
+"""Character features for the CRF named-entity tagger.
+
+One module owns the feature templates so that training (scripts/train_ner.py) and prediction
+(newskg.nlp.ner) cannot drift apart: a model is only valid with the exact extractor that
+produced its training features, hence FEATURE_VERSION, which the model loader checks.
+
+Features per character (all strings, as python-crfsuite wants them):
+- characters in a +/-2 window, character bigrams, one skip-bigram;
+- coarse character types (Han, digit, Latin, Chinese numeral, punctuation, name dot) in a window;
+- jieba word features from a private ``jieba.Tokenizer`` (never the global one, whose
+  dictionary other code may change): position of the character in its word (BMES + length),
+  the jieba dictionary POS tag of the word (nr/ns/nt... are an external name lexicon that
+  carries over to text the NER training data never saw), the neighbouring words' tags, the word;
+- dictionary cues from data/ner_lexicon.tsv: surnames, place suffixes, organisation suffixes;
+- a gazetteer of names seen in the training data (longest match, B/M/E/S + label). During training
+  it is built jackknife-style (each sentence sees only names from the other folds), so the CRF
+  learns how far to trust a match instead of copying the training labels through it.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+
+FEATURE_VERSION = "charcrf-v2-gaz"
+LEXICON_PATH = Path(__file__).parent / "data" / "ner_lexicon.tsv"
+
+# jieba's dictionary has ~55 POS tags; the fine distinctions (nrt vs nrfg, vg vs vd) only
+# dilute the statistics, so they are folded into a few coarse groups.
+_TAG_GROUPS = {
+    "nr": "nr", "nrt": "nr", "nrfg": "nr", "ns": "ns", "nt": "nt", "nz": "nz",
+    "n": "n", "ng": "n", "s": "s", "t": "t", "tg": "t", "m": "m", "mq": "m", "q": "q",
+    "j": "j", "f": "f", "p": "p", "c": "c", "u": "u", "r": "r", "d": "d", "i": "i", "l": "l",
+}
+_UNKNOWN_HAN = "U"  # word jieba's HMM put together from unknown characters: often a name
+
+
+def _coarse_tag(tag: str) -> str:
+    return _TAG_GROUPS.get(tag, tag[:1])
+
+
+@lru_cache(maxsize=1)
+def nfkc_table() -> dict[int, str]:
+    """Map each code point whose NFKC form is a single other character to that character.
+
+    ``text.translate(nfkc_table())`` is NFKC applied character by character, which keeps the
+    length (so offsets into the normalised text are offsets into the original); the few
+    characters whose NFKC form is longer (``…`` -> ``...``) are left unchanged.
+    """
+    table: dict[int, str] = {}
+    for cp in range(0x30000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        ch = chr(cp)
+        norm = unicodedata.normalize("NFKC", ch)
+        if norm != ch and len(norm) == 1:
+            table[cp] = norm
+    return table
+
+
+def normalize_chars(text: str) -> str:
+    """Per-character NFKC; ``len(result) == len(text)`` always."""
+    return text.translate(nfkc_table())
+
+
+_CN_NUMERALS = frozenset("〇零一二三四五六七八九十百千万亿两")
+_NAME_DOTS = frozenset("·•・‧")
+
+
+def _char_type(ch: str) -> str:
+    cp = ord(ch)
+    if ch in _NAME_DOTS:
+        return "m"
+    if ch in _CN_NUMERALS:
+        return "n"
+    if 0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0xF900 <= cp <= 0xFAFF or cp >= 0x20000:
+        return "h"
+    if "0" <= ch <= "9":
+        return "d"
+    if "a" <= ch <= "z" or "A" <= ch <= "Z":
+        return "l"
+    if ch.isspace():
+        return "s"
+    cat = unicodedata.category(ch)
+    if cat[0] in "PS":
+        return "p"
+    if cat[0] == "N":
+        return "d"
+    if cat[0] == "L":
+        return "l"
+    return "o"
+
+
+class _TypeTable(dict):
+    """str.translate table: BMP precomputed, anything else computed on the fly (rare)."""
+
+    def __missing__(self, cp: int) -> str:
+        return _char_type(chr(cp))
+
+
+@lru_cache(maxsize=1)
+def char_type_table() -> _TypeTable:
+    table = _TypeTable()
+    for cp in range(0x10000):
+        if not 0xD800 <= cp <= 0xDFFF:
+            table[cp] = _char_type(chr(cp))
+    return table
+
+
+@dataclass(frozen=True)
+class NerLexicon:
+    """Hand-written cue lists (data/ner_lexicon.tsv)."""
+
+    surnames: frozenset[str]
+    surnames2: frozenset[str]
+    place_suffixes: frozenset[str]
+    org_suffixes: frozenset[str]
+
+    @classmethod
+    def load(cls, path: Path = LEXICON_PATH) -> NerLexicon:
+        kinds: dict[str, set[str]] = {"surname": set(), "place_suffix": set(), "org_suffix": set()}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            kind, entry = line.split("\t")
+            kinds[kind].add(normalize_chars(entry))
+        return cls(
+            surnames=frozenset(s for s in kinds["surname"] if len(s) == 1),
+            surnames2=frozenset(s for s in kinds["surname"] if len(s) == 2),
+            place_suffixes=frozenset(kinds["place_suffix"]),
+            org_suffixes=frozenset(kinds["org_suffix"]),
+        )
+
+
+def _load_word_tags(tokenizer: jieba.Tokenizer) -> dict[str, str]:
+    """Coarse POS tag of every word in the tokenizer's dictionary (jieba's dict.txt format)."""
+    tags: dict[str, str] = {}
+    with tokenizer.get_dict_file() as fh:
+        for raw in fh:
+            parts = raw.decode("utf-8").split()
+            if len(parts) == 3:
+                tags[parts[0]] = _coarse_tag(parts[2])
+    return tags
+
+
+def _suffix_flag(word: str, suffixes: frozenset[str]) -> bool:
+    return len(word) >= 2 and (word[-1] in suffixes or word[-2:] in suffixes or word[-3:] in suffixes)
+
+
+GAZ_MIN_LEN = 2
+GAZ_MAX_LEN = 25
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Entity strings with their majority label, matched longest-first left to right."""
+
+    entries: Mapping[str, str]
+    prefixes: frozenset[str]
+
+    @classmethod
+    def from_counts(cls, counts: Mapping[str, Counter[str]]) -> Gazetteer:
+        entries = {
+            name: labels.most_common(1)[0][0]
+            for name, labels in counts.items()
+            if GAZ_MIN_LEN <= len(name) <= GAZ_MAX_LEN
+        }
+        prefixes = frozenset(name[:k] for name in entries for k in range(1, len(name) + 1))
+        return cls(entries, prefixes)
+
+    @classmethod
+    def load(cls, path: Path) -> Gazetteer:
+        counts: dict[str, Counter[str]] = {}
+        for line in path.read_text(encoding="utf-8").splitlines():
+            name, label = line.split("\t")
+            counts[name] = Counter({label: 1})
+        return cls.from_counts(counts)
+
+    def save(self, path: Path) -> None:
+        path.write_text("".join(f"{n}\t{lab}\n" for n, lab in sorted(self.entries.items())), encoding="utf-8")
+
+    def column(self, text: str) -> list[str]:
+        """``G=<label><BMES>`` for characters inside a match, ``G=-`` elsewhere."""
+        n = len(text)
+        col = ["G=-"] * n
+        entries, prefixes = self.entries, self.prefixes
+        i = 0
+        while i < n:
+            best_end, best_label = 0, ""
+            j = i + 1
+            while j <= n and text[i:j] in prefixes:
+                label = entries.get(text[i:j])
+                if label is not None:
+                    best_end, best_label = j, label
+                j += 1
+            if best_end:
+                col[i:best_end] = _positional("G=", best_label, best_end - i)
+                i = best_end
+            else:
+                i += 1
+        return col
+
+
+EMPTY_GAZETTEER = Gazetteer({}, frozenset())
+
+
+@lru_cache(maxsize=4096)
+def _positional(prefix: str, value: str, length: int, with_length: bool = False) -> tuple[str, ...]:
+    """``prefix + value + BMES position (+ word length, capped at 5)`` for each character.
+
+    Cached: the same (tag, length) combinations recur constantly, and building these
+    strings character by character was the slowest part of feature extraction.
+    """
+    ln = str(min(length, 5)) if with_length else ""
+    marks = ["S"] if length == 1 else ["B"] + ["M"] * (length - 2) + ["E"]
+    return tuple(prefix + value + m + ln for m in marks)
+
+
+class FeatureExtractor:
+    """Turns a normalised sentence into one feature list per character."""
+
+    def __init__(self, lexicon: NerLexicon | None = None, gazetteer: Gazetteer = EMPTY_GAZETTEER) -> None:
+        self.lexicon = lexicon or NerLexicon.load()
+        self.gazetteer = gazetteer
+        self.tokenizer = jieba.Tokenizer()
+        previous = jieba.default_logger.level
+        jieba.default_logger.setLevel(logging.WARNING)  # silence "Building prefix dict..."
+        try:
+            self.tokenizer.initialize()
+        finally:
+            jieba.default_logger.setLevel(previous)
+        self.word_tags = _load_word_tags(self.tokenizer)
+
+    def _word_columns(self, text: str, types: str) -> tuple[list[str], ...]:
+        """Per-character word features from jieba's segmentation of ``text``."""
+        lex = self.lexicon
+        words = list(self.tokenizer.cut(text, HMM=True))
+        tags: list[str] = []
+        pos = 0
+        for w in words:
+            tag = self.word_tags.get(w)
+            if tag is None:
+                tag = _UNKNOWN_HAN if types[pos] == "h" else "x" + types[pos]
+            tags.append(tag)
+            pos += len(w)
+        if pos != len(text):
+            raise AssertionError("jieba segmentation does not cover the text")
+        nw = len(words)
+        col_pos: list[str] = []
+        col_tag: list[str] = []
+        col_ctx: list[str] = []
+        col_word: list[str] = []
+        col_suf: list[str] = []
+        for k, w in enumerate(words):
+            length = len(w)
+            tag = tags[k]
+            prev_tag = tags[k - 1] if k else "^"
+            next_tag = tags[k + 1] if k + 1 < nw else "$"
+            next_word = words[k + 1] if k + 1 < nw else ""
+            suffix = (
+                ("o" if _suffix_flag(w, lex.org_suffixes) else "")
+                + ("l" if _suffix_flag(w, lex.place_suffixes) else "")
+                + ("O" if next_word in lex.org_suffixes else "")
+                + ("L" if next_word in lex.place_suffixes else "")
+            )
+            col_pos.extend(_positional("p=", "", length, with_length=True))
+            col_tag.extend(_positional("q=", tag, length))
+            col_suf.extend(_positional("s=", suffix, length))
+            col_ctx.extend(["x=" + prev_tag + "|" + tag + "|" + next_tag] * length)
+            col_word.extend(["W=" + w if 2 <= length <= 8 else "W=-"] * length)
+        return col_pos, col_tag, col_ctx, col_word, col_suf
+
+    def features(self, text: str, gazetteer: Gazetteer | None = None) -> list[tuple[str, ...]]:
+        """Feature strings for each character of ``text`` (already normalised, no newlines).
+
+        ``gazetteer`` overrides the extractor's own (training uses one per jackknife fold).
+        """
+        n = len(text)
+        if n == 0:
+            return []
+        lex = self.lexicon
+        c = ["^2", "^1", *text, "$1", "$2"]
+        types = text.translate(char_type_table())
+        t = "^^" + types + "$$"
+        cm2, cm1, c0, cp1, cp2 = c[0:n], c[1:n + 1], c[2:n + 2], c[3:n + 3], c[4:n + 4]
+        sur = lex.surnames
+        sur2 = lex.surnames2
+        col_pos, col_tag, col_ctx, col_word, col_suf = self._word_columns(text, types)
+        names = [
+            "N="
+            + ("s" if a in sur or a + b in sur2 else "-")
+            + ("s" if p in sur else "-")
+            + ("s" if pp in sur else "-")
+            for a, b, p, pp in zip(c0, cp1, cm1, cm2, strict=True)
+        ]
+        return list(zip(
+            ["bias"] * n,
+            ["a=" + x for x in cm2],
+            ["b=" + x for x in cm1],
+            ["c=" + x for x in c0],
+            ["d=" + x for x in cp1],
+            ["e=" + x for x in cp2],
+            ["f=" + x + y for x, y in zip(cm2, cm1, strict=True)],
+            ["g=" + x + y for x, y in zip(cm1, c0, strict=True)],
+            ["h=" + x + y for x, y in zip(c0, cp1, strict=True)],
+            ["i=" + x + y for x, y in zip(cp1, cp2, strict=True)],
+            ["j=" + x + y for x, y in zip(cm1, cp1, strict=True)],
+            ["t=" + t[i:i + 5] for i in range(n)],
+            col_pos,
+            col_tag,
+            col_ctx,
+            col_word,
+            col_suf,
+            names,
+            (gazetteer or self.gazetteer).column(text),
+            strict=True,
+        ))
+
+
+def iter_features(extractor: FeatureExtractor, texts: Iterable[str]) -> Iterable[list[tuple[str, ...]]]:
+    for text in texts:
+        yield extractor.features(text)
