@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import json
 import os
 import shlex
@@ -46,9 +47,20 @@ store_options = [
 
 
 def with_store(f):
+    """--store/--neo4j on a command. NEWSKG_NEO4J_URI picks Neo4j unless --store is given on the
+    command line: what the user typed wins over the environment."""
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        ctx = click.get_current_context()
+        if (ctx.get_parameter_source("store_dir") == click.core.ParameterSource.COMMANDLINE
+                and ctx.get_parameter_source("neo4j_uri") == click.core.ParameterSource.ENVIRONMENT):
+            kwargs["neo4j_uri"] = None
+        return f(*args, **kwargs)
+
     for opt in reversed(store_options):
-        f = opt(f)
-    return f
+        wrapper = opt(wrapper)
+    return wrapper
 
 
 class _Group(click.Group):

@@ -50,6 +50,8 @@ class EmbeddedStore:
         self.dir = Path(directory)
         self.path = self.dir / FILENAME
         self.readonly = readonly
+        if readonly and not self.path.exists():
+            raise StoreError(f"no store at {self.dir} (newskg ingest creates one)")
         self._lock_fd: int | None = None
         if not readonly:
             self.dir.mkdir(parents=True, exist_ok=True)
@@ -355,7 +357,8 @@ class EmbeddedStore:
 
     @staticmethod
     def _by_time(r: dict[str, Any]) -> tuple:
-        return (r.get("date") or r.get("document_date") or "", r.get("path") or "", r.get("start") or 0)
+        return (r.get("date") or r.get("document_date") or "", r.get("path") or "", r.get("start") or 0,
+                r.get("id") or "", r.get("title") or r.get("verb") or "")
 
     def _event_row(self, key: str) -> dict[str, Any]:
         ev = self.g.nodes[key]
@@ -383,5 +386,5 @@ class EmbeddedStore:
             if (from_ and day < from_) or (to and day > to):
                 continue
             rows.append(self._event_row(k))
-        rows.sort(key=lambda r: (r["date"] is None, r["date"] or "", r["path"] or "", r["start"] or 0))
+        rows.sort(key=lambda r: (r["date"] is None, r["date"] or "", r["path"] or "", r["start"] or 0, r["id"] or ""))
         return rows

@@ -361,7 +361,7 @@ class Neo4jStore:
              "RETURN e.key AS key")
         keys = [r["key"] for r in self._read(lambda tx: tx.run(q, {"from": from_, "to": to}).data())]
         rows = self._event_rows(keys)
-        rows.sort(key=lambda r: (r["date"] is None, r["date"] or "", r["path"] or "", r["start"] or 0))
+        rows.sort(key=lambda r: (r["date"] is None, r["date"] or "", r["path"] or "", r["start"] or 0, r["id"] or ""))
         return rows
 
     def cypher(self, query: str, params: Mapping[str, Any] | None = None, *,
