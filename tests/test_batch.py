@@ -144,7 +144,7 @@ def test_kill_9_mid_batch_then_rerun_equals_a_clean_run(corpus, reference, tmp_p
         time.sleep(0.1)
     assert workers and not any(_alive(p) for p in workers)
 
-    r = _ingest(str(corpus), "--store", str(store), "--jobs", "2")
+    r = _ingest(str(corpus), "--store", str(store), "--jobs", "1")  # any number of jobs resumes
     assert r.returncode == 0, r.stderr
     assert f"{N_FILES - committed} ingested, {committed} unchanged" in r.stderr
     assert _graph(store) == reference
@@ -254,13 +254,17 @@ def test_memory_exhaustion_fails_the_file_not_the_batch(monkeypatch):
 
 def test_a_commit_cut_short_leaves_no_temp_file_behind(tmp_path):
     """kill -9 during a commit leaves the previous store and a temp file; the next writer drops it."""
-    with EmbeddedStore(tmp_path):
-        pass
+    from newskg.graph.model import DocumentGraph, Node
+
+    with EmbeddedStore(tmp_path) as st:
+        st.put(DocumentGraph("d1", "a.txt", [Node("Document:d1", "Document", {"document": "d1"})]), "h1")
+        st.commit()
     (tmp_path / ".graph.abc123.tmp").write_bytes(b"half a pickle")
     with EmbeddedStore(tmp_path, readonly=True):
         assert (tmp_path / ".graph.abc123.tmp").exists()  # a reader never deletes
-    with EmbeddedStore(tmp_path):
+    with EmbeddedStore(tmp_path) as st:
         assert not list(tmp_path.glob(".graph.*.tmp"))
+        assert st.ledger() == {"a.txt": "h1"}
 
 
 def test_a_pipeline_that_cannot_load_stops_the_batch_with_one_reason(monkeypatch, corpus, tmp_path):
@@ -331,7 +335,12 @@ def test_a_file_that_kills_its_worker_fails_alone(tmp_path):
         p.write_text(f"各部门要在2020年{i % 12 + 1}月底前完成第{i}项工作。", encoding="utf-8")
         todo.append(Planned(str(p), p.stat().st_size, "h"))
     pool = _PoolWithAPoisonFile(todo[7].path)
-    out = list(_extract_in_order(pool, todo, IngestOptions(), BatchOptions(), lambda: False))
+    out: list = []
+    t = threading.Thread(target=lambda: out.extend(_extract_in_order(pool, todo, IngestOptions(), BatchOptions(),
+                                                                     lambda: False)), daemon=True)
+    t.start()
+    t.join(timeout=30)
+    assert not t.is_alive(), "the scheduler lost a file and waits for it forever"
     assert [p.path for p, _ in out] == [p.path for p in todo]
     reasons = {Path(p.path).name: ex.reason for p, ex in out}
     assert reasons.pop("f07.txt") == DIED
