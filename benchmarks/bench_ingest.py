@@ -234,7 +234,8 @@ def main() -> None:
         print(f"2 workers / 1 worker: {med[2] / med[1]:.2f} x (target >= 1.7); "
               f"1 worker / jieba.cut: {med[1] / jieba_med:.3f} (target >= 0.06)")
         print("  (the machine is shared: a load average above ~1 during the 2-worker runs means the second "
-              "core was not free, which caps the ratio below 2 whatever the code does)")
+              "core was not free, which caps the ratio below 2 whatever the code does; the 1-worker runs "
+              "extract in this process, whose extractor is built in the first run only)")
 
         if not args.skip_full:
             print(f"\nwhole corpus, once (each of the {args.runs} medians above is on the "
