@@ -108,3 +108,20 @@ def test_gazetteer_prefers_longest_match() -> None:
     })
     assert gaz.column("在中国人民银行X") == ["G=-", "G=ORGB", "G=ORGM", "G=ORGM", "G=ORGM", "G=ORGM", "G=ORGE", "G=-"]
     assert gaz.column("中国银行") == ["G=LOCB", "G=LOCE", "G=ORGB", "G=ORGE"]
+
+
+def test_bio_decoding_treats_stray_inside_tag_as_new_entity() -> None:
+    tags = ["B-PER", "I-PER", "O", "I-LOC", "I-LOC", "B-ORG", "I-LOC", "I-ORG"]
+    assert spans_from_tags(tags) == {(0, 2, "PER"), (3, 5, "LOC"), (5, 6, "ORG"), (6, 7, "LOC"), (7, 8, "ORG")}
+
+
+def test_span_cleanup_rules() -> None:
+    from newskg.nlp.ner import _split_at_spaces, _trim_unmatched
+
+    text = "杭州市教育局 杭州市财政局"
+    assert _split_at_spaces(text, 0, len(text)) == [(0, 6), (7, 13)]
+    padded = "王　伟"  # a two-character name padded to three: not split
+    assert _split_at_spaces(padded, 0, 3) == [(0, 3)]
+    quoted = "《浙江日报》"
+    assert _trim_unmatched(quoted, 0, 5) == (1, 5)  # unmatched 《 dropped
+    assert _trim_unmatched(quoted, 0, 6) == (0, 6)  # balanced: kept

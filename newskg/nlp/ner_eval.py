@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newskg.nlp.ner import bio_spans
 from newskg.nlp.ner_features import normalize_chars
 
 LABELS = ("PER", "LOC", "ORG")
@@ -47,17 +48,8 @@ def read_bio(path: Path, limit: int | None = None) -> list[BioSentence]:
 
 
 def spans_from_tags(tags: Sequence[str]) -> set[Span]:
-    """Entity spans (start, end exclusive, label) of a BIO tag sequence."""
-    spans: set[Span] = set()
-    start, label = -1, ""
-    for i, tag in enumerate([*tags, "O"]):
-        prefix, _, lab = tag.partition("-")
-        continues = prefix == "I" and lab == label and start >= 0
-        if not continues:
-            if start >= 0:
-                spans.add((start, i, label))
-            start, label = (i, lab) if prefix in ("B", "I") else (-1, "")
-    return spans
+    """Entity spans (start, end exclusive, label) of a BIO tag sequence, as the tagger decodes them."""
+    return set(bio_spans(list(tags)))
 
 
 def tags_from_spans(n: int, spans: Iterable[Span]) -> list[str]:

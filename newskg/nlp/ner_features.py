@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +31,7 @@ import jieba
 
 FEATURE_VERSION = "charcrf-v2-gaz"
 LEXICON_PATH = Path(__file__).parent / "data" / "ner_lexicon.tsv"
+EXTRA_GAZETTEER_PATH = Path(__file__).parent / "data" / "ner_gazetteer_extra.tsv"
 
 # jieba's dictionary has ~55 POS tags; the fine distinctions (nrt vs nrfg, vg vs vd) only
 # dilute the statistics, so they are folded into a few coarse groups.
@@ -176,11 +177,14 @@ class Gazetteer:
         return cls(entries, prefixes)
 
     @classmethod
-    def load(cls, path: Path) -> Gazetteer:
+    def load(cls, *paths: Path) -> Gazetteer:
+        """Union of ``name<TAB>label`` files (``#`` comments allowed); later files win."""
         counts: dict[str, Counter[str]] = {}
-        for line in path.read_text(encoding="utf-8").splitlines():
-            name, label = line.split("\t")
-            counts[name] = Counter({label: 1})
+        for path in paths:
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip() and not line.startswith("#"):
+                    name, label = line.split("\t")
+                    counts[normalize_chars(name)] = Counter({label: 1})
         return cls.from_counts(counts)
 
     def save(self, path: Path) -> None:
@@ -237,10 +241,24 @@ class FeatureExtractor:
         finally:
             jieba.default_logger.setLevel(previous)
         self.word_tags = _load_word_tags(self.tokenizer)
+        # Per-instance memo tables (bound to this extractor's lexicon): the same words recur.
+        self._own_suffix = lru_cache(maxsize=65536)(self._own_suffix_uncached)
+        self._next_suffix = lru_cache(maxsize=65536)(self._next_suffix_uncached)
+
+    def _own_suffix_uncached(self, word: str) -> str:
+        """``o``/``l`` if the word ends in an organisation / place suffix."""
+        lex = self.lexicon
+        return ("o" if _suffix_flag(word, lex.org_suffixes) else "") + (
+            "l" if _suffix_flag(word, lex.place_suffixes) else ""
+        )
+
+    def _next_suffix_uncached(self, next_word: str) -> str:
+        """``O``/``L`` if the following word is itself an organisation / place suffix."""
+        lex = self.lexicon
+        return ("O" if next_word in lex.org_suffixes else "") + ("L" if next_word in lex.place_suffixes else "")
 
     def _word_columns(self, text: str, types: str) -> tuple[list[str], ...]:
         """Per-character word features from jieba's segmentation of ``text``."""
-        lex = self.lexicon
         words = list(self.tokenizer.cut(text, HMM=True))
         tags: list[str] = []
         pos = 0
@@ -264,12 +282,7 @@ class FeatureExtractor:
             prev_tag = tags[k - 1] if k else "^"
             next_tag = tags[k + 1] if k + 1 < nw else "$"
             next_word = words[k + 1] if k + 1 < nw else ""
-            suffix = (
-                ("o" if _suffix_flag(w, lex.org_suffixes) else "")
-                + ("l" if _suffix_flag(w, lex.place_suffixes) else "")
-                + ("O" if next_word in lex.org_suffixes else "")
-                + ("L" if next_word in lex.place_suffixes else "")
-            )
+            suffix = self._own_suffix(w) + self._next_suffix(next_word)
             col_pos.extend(_positional("p=", "", length, with_length=True))
             col_tag.extend(_positional("q=", tag, length))
             col_suf.extend(_positional("s=", suffix, length))
@@ -293,37 +306,23 @@ class FeatureExtractor:
         sur = lex.surnames
         sur2 = lex.surnames2
         col_pos, col_tag, col_ctx, col_word, col_suf = self._word_columns(text, types)
-        names = [
-            "N="
-            + ("s" if a in sur or a + b in sur2 else "-")
-            + ("s" if p in sur else "-")
-            + ("s" if pp in sur else "-")
-            for a, b, p, pp in zip(c0, cp1, cm1, cm2, strict=True)
+        gaz = (gazetteer or self.gazetteer).column(text)
+        # One pass building each character's tuple directly (no per-template lists + zip):
+        # feature extraction is most of the tagger's run time.
+        return [
+            (
+                "bias",
+                "a=" + a, "b=" + b, "c=" + x, "d=" + d, "e=" + e,
+                "f=" + a + b, "g=" + b + x, "h=" + x + d, "i=" + d + e, "j=" + b + d,
+                "t=" + t[i:i + 5],
+                pos, tag, ctx, word, suf,
+                "N="
+                + ("s" if x in sur or x + d in sur2 else "-")
+                + ("s" if b in sur else "-")
+                + ("s" if a in sur else "-"),
+                g,
+            )
+            for i, (a, b, x, d, e, pos, tag, ctx, word, suf, g) in enumerate(
+                zip(cm2, cm1, c0, cp1, cp2, col_pos, col_tag, col_ctx, col_word, col_suf, gaz, strict=True)
+            )
         ]
-        return list(zip(
-            ["bias"] * n,
-            ["a=" + x for x in cm2],
-            ["b=" + x for x in cm1],
-            ["c=" + x for x in c0],
-            ["d=" + x for x in cp1],
-            ["e=" + x for x in cp2],
-            ["f=" + x + y for x, y in zip(cm2, cm1, strict=True)],
-            ["g=" + x + y for x, y in zip(cm1, c0, strict=True)],
-            ["h=" + x + y for x, y in zip(c0, cp1, strict=True)],
-            ["i=" + x + y for x, y in zip(cp1, cp2, strict=True)],
-            ["j=" + x + y for x, y in zip(cm1, cp1, strict=True)],
-            ["t=" + t[i:i + 5] for i in range(n)],
-            col_pos,
-            col_tag,
-            col_ctx,
-            col_word,
-            col_suf,
-            names,
-            (gazetteer or self.gazetteer).column(text),
-            strict=True,
-        ))
-
-
-def iter_features(extractor: FeatureExtractor, texts: Iterable[str]) -> Iterable[list[tuple[str, ...]]]:
-    for text in texts:
-        yield extractor.features(text)
