@@ -363,6 +363,8 @@ class TaskReader:
             return False
         if self.body_list(s, 0, ()) is not None or len(re.sub(r"\s", "", s)) < 6:
             return False  # a table cell that only lists bodies, or a spaced-out column header
+        if len(s) <= 20 and not u.marker and s[-1] not in "。；;！!？?）)”" and not self.w.modality_of(s):
+            return False  # a signature or caption line (示范市人民政府办公厅), not a sentence
         if self.w.modality_of(s) or has_deadline:
             return True
         if _PAST.search(s):
