@@ -91,3 +91,22 @@ def test_both_stores_give_the_same_actors_and_events(loaded, args):
     assert emb.returncode == 0 and neo.returncode == 0, emb.stderr + neo.stderr
     got = json.loads(emb.stdout)
     assert got and got == json.loads(neo.stdout)
+
+
+def test_dask_extraction_loads_neo4j_like_a_local_run(neo4j_uri_auth, tmp_path):
+    """Scale-out: extraction on a Dask cluster (a LocalCluster here), loading into Neo4j, gives the
+    obligations a local run into the embedded store gives."""
+    distributed = pytest.importorskip("distributed")
+    wipe_neo4j(neo4j_uri_auth)
+    os.environ.update({"NEWSKG_NEO4J_USER": neo4j_uri_auth[1], "NEWSKG_NEO4J_PASSWORD": neo4j_uri_auth[2]})
+    policy = str(SHARED / "corpus" / "policy")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=40) as cluster:
+        r = newskg("ingest", policy, "--scheduler", cluster.scheduler_address, "--neo4j", neo4j_uri_auth[0])
+    assert r.returncode == 0, r.stderr
+    assert "Dask worker" in r.stderr
+    r = newskg("ingest", policy, "--jobs", "1", "--store", str(tmp_path / "s"))
+    assert r.returncode == 0, r.stderr
+    neo = newskg("obligations", "--format", "json", "--neo4j", neo4j_uri_auth[0])
+    emb = newskg("obligations", "--format", "json", "--store", str(tmp_path / "s"))
+    assert json.loads(neo.stdout) == json.loads(emb.stdout) != []
