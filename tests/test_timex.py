@@ -84,7 +84,8 @@ def test_real_cases_occur_in_their_source() -> None:
     for r in ROWS:
         if r["source"] == "written":
             continue
-        text = cache.setdefault(r["source"], (SHARED / r["source"]).read_text(encoding="utf-8"))
+        kind, name = r["source"].split(":", 1)
+        text = cache.setdefault(r["source"], (SHARED / "corpus" / kind / f"{name}.txt").read_text(encoding="utf-8"))
         assert r["text"] in text, (r["source"], r["text"])
 
 
