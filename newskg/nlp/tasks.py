@@ -121,7 +121,6 @@ class TaskReader:
     """Finds the tasks of one article. One instance per pipeline; holds no per-document state."""
 
     def __init__(self, words: TaskWords | None = None):
-        self._last_end = -1  # where the last subject read ended (scratch, per call)
         self.w = words or task_words()
 
     # -- pieces ------------------------------------------------------------------------------
@@ -237,8 +236,13 @@ class TaskReader:
 
     def _subject_at(self, head: str, s0: int, offset: int, mentions: Sequence[AgencyLike], *,
                     strict: bool) -> list[str]:
-        """Bodies opening the clause at s0 and followed by a predicate; the longest such reading.
-        `strict`: only before a modal or a responsibility verb (for clauses after the first)."""
+        return self._subject_span(head, s0, offset, mentions, strict=strict)[0]
+
+    def _subject_span(self, head: str, s0: int, offset: int, mentions: Sequence[AgencyLike], *,
+                      strict: bool) -> tuple[list[str], int]:
+        """Bodies opening the clause at s0 and followed by a predicate, the longest such reading,
+        and where that subject ends in `head` (-1 for none). `strict`: only before a modal or a
+        responsibility verb (for clauses after the first)."""
         pred = _STRICT_PREDICATE if strict else self.w.predicate
         best: list[str] = []
         best_end = -1
@@ -250,9 +254,8 @@ class TaskReader:
             if got:
                 best, best_end = got, m.start()
         if not best:
-            return []
-        self._last_end = best_end
-        return best + [p for p in self._partners(head, best_end, offset, mentions) if p not in best]
+            return [], -1
+        return best + [p for p in self._partners(head, best_end, offset, mentions) if p not in best], best_end
 
     def _partners(self, head: str, pos: int, offset: int, mentions: Sequence[AgencyLike]) -> list[str]:
         """X会同Y…: Y shares the unit (国务院办公厅将会同有关方面…)."""
@@ -395,9 +398,9 @@ class TaskReader:
         adv = _ADVERB_LEAD.match(text, start)
         if adv:
             start = adv.end()
-        self._last_end = -1
-        if self._subject_at(text[start:u.end], 0, start, mentions, strict=False) and self._last_end > 0:
-            start += self._last_end
+        _, subject_end = self._subject_span(text[start:u.end], 0, start, mentions, strict=False)
+        if subject_end > 0:
+            start += subject_end
         lead = _ACTION_LEAD.match(text, start)
         if lead:
             start = lead.end()
