@@ -9,6 +9,7 @@ item since the previous one.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -52,6 +53,18 @@ _STRICT_PREDICATE = re.compile(r"要|应当|应|须|必须|务必|负责|按照|
 _PAST = re.compile(r"(?<![为除])了(?![解])")
 _CLAUSE_TAGS = frozenset({"v", "p", "m", "d", "c", "r"})  # verb, preposition, numeral, adverb, …
 _BACKREF = re.compile(r"^(以上|上述|该项|这些|各项)(工作|任务|措施)")
+
+
+class _ByStart:
+    """Mentions sorted by start, sliced by span: each unit looks only at its own mentions, so a
+    long article costs linear, not quadratic, time."""
+
+    def __init__(self, mentions: Sequence[AgencyLike]):
+        self.items = sorted(mentions, key=lambda m: m.start)
+        self.starts = [m.start for m in self.items]
+
+    def within(self, start: int, end: int) -> list[AgencyLike]:
+        return self.items[bisect.bisect_left(self.starts, start):bisect.bisect_left(self.starts, end)]
 
 
 def _split_outside_parens(segment: str, sep: re.Pattern | None = None) -> list[tuple[int, int]]:
@@ -317,7 +330,9 @@ class TaskReader:
         starts = [0]
         for ln in lines:
             starts.append(starts[-1] + len(ln) + 1)
-        lists = [self.body_list(ln, starts[k], mentions) for k, ln in enumerate(lines)]
+        index = _ByStart(mentions)
+        lists = [self.body_list(ln, starts[k], index.within(starts[k], starts[k] + len(ln)))
+                 for k, ln in enumerate(lines)]
         out: dict[int, list[tuple[str, str]]] = {}
         headers = [k for k, ln in enumerate(lines) if ln.strip() in _TABLE_HEADERS]
         if not headers:
@@ -436,12 +451,13 @@ class TaskReader:
         pending: list[int] = []
         standing: list[tuple[str, str]] = []  # 以下均需X落实: X joins every later parenthetical
         item_of = [u.item for u in units]
+        index = _ByStart(mentions)
         row_bodies = self.table_rows(text, units, mentions)
         for i, u in enumerate(units):
             if pending and item_of[pending[-1]] != item_of[i]:
                 pending = []
             pending.append(i)
-            found = self.parentheticals(text, mentions, u.start, u.end)
+            found = self.parentheticals(text, index.within(u.start, u.end), u.start, u.end)
             dls = [t for t in self.deadlines(text, times, u.start, u.end)
                    if any(a <= t.start < b for a, b, _ in [(m.start(), m.end(), 0)
                           for m in _PAREN.finditer(text, u.start, u.end)])]
@@ -451,7 +467,8 @@ class TaskReader:
                     below = _ALL_BELOW.search(text, a, b)
                     if below:
                         standing.extend((nm, "responsible") for nm in
-                                        self._names(below.group(1), below.start(1), mentions) or []
+                                        self._names(below.group(1), below.start(1),
+                                                    index.within(below.start(1), below.end(1))) or []
                                         if (nm, "responsible") not in standing)
                 for j in pending:
                     paren_bodies[j].extend(b for b in bodies if b not in paren_bodies[j])
@@ -464,7 +481,8 @@ class TaskReader:
         sentence_subject: dict[int, list[str]] = {}
         for i, u in enumerate(units):
             body = u.text[len(u.marker):] if u.marker and u.text.startswith(u.marker) else u.text
-            subj = self.subject(text, u, mentions)
+            um = index.within(u.start, u.end)
+            subj = self.subject(text, u, um)
             if u.first_in_sentence:
                 sentence_subject[u.sentence] = subj
             elif not subj and (w.modality_of(body[:3]) or w.starts_with_verb(body.strip())):
@@ -496,14 +514,14 @@ class TaskReader:
             modality = w.modality_of(body)
             agencies: list[tuple[str, str]] = list(paren_bodies[i]) or list(row_bodies.get(u.line, []))
             names = dict(agencies)
-            own_bodies = [] if u.line in row_bodies else subj + self.by_phrase(text, u, mentions)
+            own_bodies = [] if u.line in row_bodies else subj + self.by_phrase(text, u, um)
             for nm in own_bodies:
                 if nm not in names:
                     agencies.append((nm, "responsible"))
                     names[nm] = "responsible"
             parent = u.parent if u.heading else u.item
             f = TaskFinding(
-                unit=i, start=u.start, end=u.end, text=u.text, action=self.action(text, u, mentions, dl_time),
+                unit=i, start=u.start, end=u.end, text=u.text, action=self.action(text, u, um, dl_time),
                 modality=modality[0] if modality else None,
                 deadline=_deadline_of(dl_time, inherited) if dl_time is not None else None,
                 agencies=agencies, parent=parent, heading=u.heading)
