@@ -401,9 +401,10 @@ class EntityFinder:
 
     def _lexicon(self, text: str, issuer: str | None) -> Iterator[Mention]:
         p = self.p
-        for lm in self.lexicon.local_agencies(text, issuer=issuer):
+        found = self.lexicon.find(text, issuer=issuer)  # one scan, for the local patterns and here
+        for lm in self.lexicon.local_agencies(text, issuer=issuer, found=found):
             yield Mention(lm.start, lm.end, lm.text, "AGENCY", lm.entry.name, lm.entry.collective, "pattern")
-        for lm in self.lexicon.find(text, issuer=issuer):
+        for lm in found:
             e = lm.entry
             if lm.text in p.not_names or e.name in p.not_names:
                 continue

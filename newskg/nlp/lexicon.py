@@ -495,14 +495,16 @@ class Lexicon:
         self._bare_level_re = re.compile(rf"(?P<lvl>自治区|省|市|区|县){dept}")
         self._each_re = re.compile(rf"各(?:省（区、市）|地市|区|市|县|省){dept}")
 
-    def local_agencies(self, text: str, *, issuer: str | None = None) -> list[LexMatch]:
+    def local_agencies(self, text: str, *, issuer: str | None = None,
+                       found: list[LexMatch] | None = None) -> list[LexMatch]:
         """Local bodies by pattern over the divisions lexicon: 广东省人民政府, 广州市卫生健康委员会,
         新疆维吾尔自治区人民政府, 广州市天河区卫生健康局, 雄县人民政府, 中共河北省委; and collectives of
         local bodies (县级以上地方人民政府, 各区卫生健康局). Canonical name: the division in full form
         (the city, or the province where no city is written, then the county) and the body's official
         full name (卫健委 -> 卫生健康委员会). With `issuer`, a bare 市卫健委 / 本市财政局 is expanded
-        to the issuer's own division (广州市卫生健康委员会)."""
-        return self._local(text, issuer, None)
+        to the issuer's own division (广州市卫生健康委员会). `found`: this text's find() result,
+        when the caller already has it, so the text is not scanned twice."""
+        return self._local(text, issuer, found)
 
     def _local(self, text: str, issuer: str | None, found: list[LexMatch] | None) -> list[LexMatch]:
         out: list[LexMatch] = [m for m, _ in self._local_parses(text)]

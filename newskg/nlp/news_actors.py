@@ -153,14 +153,14 @@ class ActorReader:
 
     def _verbal(self, cand: str) -> bool:
         """A verb or adjective of the dictionary is never a name, however often it recurs (专家解读)."""
-        tag = _dictionary_tags().get(cand)
+        tag = dictionary_tags().get(cand)
         return tag is not None and tag[0] in self.words.never_name_tags
 
     def _mostly_translit(self, cand: str) -> bool:
         """朔尔茨: a short run after a title, ended by a verb or punctuation, mostly made of
         transliteration characters, and no dictionary word."""
         letters = [ch for ch in cand if ch not in "·•"]
-        if not 2 <= len(letters) <= 8 or _dictionary_tags().get(cand) or letters[0] not in self.words.translit:
+        if not 2 <= len(letters) <= 8 or dictionary_tags().get(cand) or letters[0] not in self.words.translit:
             return False
         if any(self.words.name_stop.fullmatch(ch) for ch in letters):
             return False
@@ -168,7 +168,7 @@ class ActorReader:
 
     def _common(self, cand: str) -> bool:
         """Is a Chinese-name candidate an ordinary word, or does it open with one (郑重提)?"""
-        return any(not self._name_like(_dictionary_tags().get(w)) for w in (cand, cand[:2]))
+        return any(not self._name_like(dictionary_tags().get(w)) for w in (cand, cand[:2]))
 
     def _name_like(self, tag: str | None) -> bool:
         """Not in the dictionary, or tagged as a name (nr…) or a proper noun the tagger confuses with one."""
@@ -326,7 +326,7 @@ class ActorReader:
             return False
         if any(t in cand for t in self.titles if len(t) > 1):
             return False
-        if not self._name_like(_dictionary_tags().get(cand)):
+        if not self._name_like(dictionary_tags().get(cand)):
             return False
         hit = self.name_at(cand + "。", 0)
         return hit is not None and hit[1] == cand
@@ -502,5 +502,3 @@ class ActorReader:
         return any(s.endswith(x) and s[: -len(x)] in self.titles for x in self.words.reference_suffixes)
 
 
-def _dictionary_tags() -> dict[str, str]:
-    return dictionary_tags()
