@@ -80,3 +80,24 @@ def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[St
 @pytest.fixture
 def store(store_factory: StoreFactory) -> Any:
     return store_factory()
+
+
+# -- the seed page, extracted and ingested once for the whole run (tests only read them) --------
+
+@pytest.fixture(scope="session")
+def seed_extract(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed page's extraction (`--date 2017-05-19`) as a JSON Lines file."""
+    from helpers import SEED, extract_to
+
+    return extract_to(tmp_path_factory.mktemp("seed") / "seed.jsonl", str(SEED), "--date", "2017-05-19")
+
+
+@pytest.fixture(scope="session")
+def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An embedded store holding the seed page."""
+    from helpers import SEED, newskg
+
+    folder = tmp_path_factory.mktemp("seed") / "store"
+    r = newskg("ingest", str(SEED), "--date", "2017-05-19", "--store", str(folder))
+    assert r.returncode == 0, r.stderr
+    return folder

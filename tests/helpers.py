@@ -23,3 +23,11 @@ def score(gold: list[Path], pred: Path) -> dict:
     out = subprocess.run([sys.executable, str(SCORER), *map(str, gold), "--pred", str(pred), "--json"],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def extract_to(out: Path, *args: str) -> Path:
+    """`newskg extract ARGS --format jsonl` into the file `out` (the scorer's input)."""
+    r = newskg("extract", *args, "--format", "jsonl")
+    assert r.returncode == 0, r.stderr
+    out.write_text(r.stdout, encoding="utf-8")
+    return out

@@ -5,7 +5,7 @@ These are the issue's acceptance bars; documents that arrive in ../shared later 
 from __future__ import annotations
 
 import pytest
-from helpers import SEED, SHARED, newskg, score
+from helpers import SHARED, extract_to, score
 
 POLICY_GOLD = sorted((SHARED / "gold" / "policy").glob("*.json"))
 NEWS_GOLD = sorted((SHARED / "gold" / "news").glob("*.json"))
@@ -13,20 +13,8 @@ NEWS_GOLD = sorted((SHARED / "gold" / "news").glob("*.json"))
 
 @pytest.fixture(scope="module")
 def dev_pred(tmp_path_factory):
-    out = tmp_path_factory.mktemp("dev") / "dev.jsonl"
-    r = newskg("extract", str(SHARED / "corpus" / "policy"), str(SHARED / "corpus" / "news"), "--format", "jsonl")
-    assert r.returncode == 0, r.stderr
-    out.write_text(r.stdout, encoding="utf-8")
-    return out
-
-
-@pytest.fixture(scope="module")
-def seed_pred(tmp_path_factory):
-    out = tmp_path_factory.mktemp("seed") / "seed.jsonl"
-    r = newskg("extract", str(SEED), "--date", "2017-05-19", "--format", "jsonl")
-    assert r.returncode == 0, r.stderr
-    out.write_text(r.stdout, encoding="utf-8")
-    return out
+    return extract_to(tmp_path_factory.mktemp("dev") / "dev.jsonl",
+                      str(SHARED / "corpus" / "policy"), str(SHARED / "corpus" / "news"))
 
 
 def test_policy_obligations(dev_pred):
@@ -43,8 +31,8 @@ def test_news_retold_policies_and_no_tasks_from_talks(dev_pred):
     assert s["article_recall"] == 1 and s["article_junk"] == 0
 
 
-def test_seed_obligations(seed_pred):
-    s = score([SHARED / "gold" / "seed.json"], seed_pred)
+def test_seed_obligations(seed_extract):
+    s = score([SHARED / "gold" / "seed.json"], seed_extract)
     assert s["task_f1"] >= 0.95
     assert s["agency_acc"] == 1.0
     assert s["deadline_acc"] == 1.0

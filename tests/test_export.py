@@ -19,7 +19,7 @@ import neo4j_admin
 import neo4j_server
 import networkx as nx
 import pytest
-from helpers import SEED, newskg
+from helpers import newskg
 from test_store_queries import load
 
 from newskg.graph.embedded import EmbeddedStore
@@ -28,14 +28,6 @@ from newskg.graph.export import LIST_SEP, export, import_command
 GRAPHML_NS = "{http://graphml.graphdrawing.org/xmlns}"
 NEO4J_TYPES = {"int", "long", "float", "double", "boolean", "byte", "short", "char", "string", "point",
                "date", "localtime", "time", "localdatetime", "datetime", "duration"}
-
-
-@pytest.fixture(scope="module")
-def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("seed") / "store"
-    r = newskg("ingest", str(SEED), "--date", "2017-05-19", "--store", str(folder))
-    assert r.returncode == 0, r.stderr
-    return folder
 
 
 def seed_counts(folder: Path) -> tuple[int, int, dict[str, int], dict[str, int]]:

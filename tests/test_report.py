@@ -18,7 +18,7 @@ from typing import Any
 
 import browser
 import pytest
-from helpers import SEED, SHARED, newskg
+from helpers import SHARED, newskg
 from test_store_queries import ALL, CZB, FGW, JYB, _agency, _task, graph, load, notice_a
 
 from newskg.graph.embedded import EmbeddedStore
@@ -152,14 +152,6 @@ def chromium() -> str:
             pytest.fail(msg, pytrace=False)
         pytest.skip(msg)
     return path
-
-
-@pytest.fixture(scope="module")
-def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("seed") / "store"
-    r = newskg("ingest", str(SEED), "--date", "2017-05-19", "--store", str(folder))
-    assert r.returncode == 0, r.stderr
-    return folder
 
 
 def _attr(dom: str, name: str) -> str:

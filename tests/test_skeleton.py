@@ -4,19 +4,9 @@ from __future__ import annotations
 import json
 import shutil
 
-import pytest
 from helpers import ROOT, SEED, SHARED, newskg, score
 
 EXAMPLES = ROOT / "examples" / "corpus"
-
-
-@pytest.fixture(scope="module")
-def seed_extract(tmp_path_factory):
-    out = tmp_path_factory.mktemp("seed") / "out.jsonl"
-    r = newskg("extract", str(SEED), "--date", "2017-05-19", "--format", "jsonl")
-    assert r.returncode == 0, r.stderr
-    out.write_text(r.stdout, encoding="utf-8")
-    return out
 
 
 def test_seed_scores_clear_the_skeleton_bar(seed_extract):
